@@ -1,0 +1,72 @@
+# The two commands a newcomer needs (README.md): `make run` and `make test`.
+# Everything else here is a step they call, or an on-demand tool.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NPM ?= npm
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint check-migrations assets install install-dev test-browser serve-prod clean
+
+## run: set everything up and serve the site with demo content on http://127.0.0.1:8000
+run: install assets
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "The site:  http://127.0.0.1:8000/"
+	@echo "Staff log in at http://127.0.0.1:8000/admin/ with the demo accounts above."
+	@echo ""
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: lint, migration check and the whole test suite, exactly as CI runs it
+test: install-dev assets lint check-migrations
+	$(PY) -m pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "--- again on the SQLite default: migrate, seed and every public page"; \
+	  env -u DATABASE_URL $(PY) -m pytest -m sqlite_smoke -p no:cacheprovider; \
+	fi
+
+## test-browser: only the real-browser (Playwright + Chromium) tests
+test-browser: install-dev assets
+	$(PY) -m pytest -m browser
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+check-migrations: install-dev
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+$(PY):
+	@python=$$(scripts/find-python.sh) && echo "Using $$python" && $$python -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+## assets: Bootstrap from npm, built down to what the site uses
+assets: static/build/clinic.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "Node.js and npm are needed to build the CSS: apt-get install nodejs npm (or see nodejs.org)"; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+
+static/build/clinic.css: node_modules/.package-lock.json static_src/clinic.scss static_src/_site.scss
+	$(NPM) run --silent build
+
+## serve-prod: the production setup on this machine (gunicorn, WhiteNoise, DEBUG off)
+serve-prod: install assets
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-production-check-$$(date +%s)} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	DJANGO_SECURE_SSL_REDIRECT=0 \
+	sh -c '$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py migrate --noinput -v0 && $(VENV)/bin/gunicorn clinic.wsgi'
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

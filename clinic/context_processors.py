@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from appointments.models import Location
+from clinic.phone import tel_href
+
+
+def clinic_details():
+    """Name and phone of the clinic, for templates rendered with or without a request."""
+    return {
+        "name": settings.CLINIC_NAME,
+        "phone": settings.CLINIC_PHONE,
+        "phone_href": tel_href(settings.CLINIC_PHONE),
+    }
+
+
+def clinic(request):
+    # A callable: the template calls it only if it shows the footer (cached, see Location).
+    return {"clinic": clinic_details(), "footer_locations": Location.for_footer}

@@ -1,0 +1,77 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from appointments.demo import seed_locations
+from clinic.roles import CLINICIANS, FRONT_DESK
+from education.demo import seed_education
+
+# One account per role. The manager is a superuser (users, groups, locations).
+DEMO_ACCOUNTS = [
+    {"username": "frontdesk", "first_name": "Fran", "last_name": "Demo", "group": FRONT_DESK},
+    {"username": "clinician", "first_name": "Casey", "last_name": "Demo", "group": CLINICIANS},
+    {"username": "manager", "first_name": "Morgan", "last_name": "Demo", "group": None},
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo content (locations, clinicians, the starter articles, published with "
+        "fictional reviewers) and one demo staff account per role. Safe to run again: "
+        "nothing is duplicated, and each run gives the demo accounts new passwords."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-accounts-without-debug",
+            action="store_true",
+            help="Create the demo accounts even with DEBUG off (never on a real site).",
+        )
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="Load demo content only."
+        )
+
+    def handle(self, *args, **options):
+        make_accounts = not options["no_accounts"]
+        if make_accounts and not settings.DEBUG and not options["allow_accounts_without_debug"]:
+            raise CommandError(
+                "Refusing to create demo staff accounts with DEBUG off: this looks like a real "
+                "site. Use --no-accounts for content only, or --allow-accounts-without-debug "
+                "if you really mean it."
+            )
+        with transaction.atomic():
+            locations = seed_locations()
+            education = seed_education(publish=True)
+            logins = self.seed_accounts() if make_accounts else []
+        self.stdout.write(
+            f"Demo content ready: {locations} new locations, "
+            f"{education['clinicians']} new clinicians, {education['topics']} new topics, "
+            f"{education['articles']} new articles."
+        )
+        if logins:
+            self.stdout.write("\nDemo staff logins (new passwords on every run):")
+            for username, password, role in logins:
+                self.stdout.write(f"  {role:<22} username: {username:<10}  password: {password}")
+
+    def seed_accounts(self):
+        User = get_user_model()
+        logins = []
+        for account in DEMO_ACCOUNTS:
+            user, _ = User.objects.get_or_create(username=account["username"])
+            user.first_name = account["first_name"]
+            user.last_name = account["last_name"]
+            user.email = f"{account['username']}@example.com"
+            user.is_staff = True
+            user.is_superuser = account["group"] is None
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+            if account["group"]:
+                user.groups.set([Group.objects.get(name=account["group"])])
+            role = account["group"] or "Practice manager"
+            logins.append((user.username, password, role))
+        return logins

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.decorators.cache import cache_page
+
+from clinic import views
+from education.sitemaps import sitemaps
+
+admin.site.site_header = "Clinic staff"
+admin.site.site_title = "Clinic staff"
+admin.site.index_title = "Front desk and patient education"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/", include("education.urls")),
+    path("", include("appointments.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz/", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 15)(sitemap),
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+]
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

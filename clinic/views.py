@@ -1,0 +1,80 @@
+import sys
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from clinic.context_processors import clinic_details
+from clinic.middleware import database_unavailable_response, is_connection_error
+from education.models import Article, Topic
+
+
+@require_safe
+def home(request):
+    """The home page: who the clinic is, featured articles, topics, how to book.
+
+    Template: ``home.html``.
+    """
+    context = {
+        "featured_articles": Article.objects.published().featured().for_listing()[:3],
+        "topics": Topic.objects.with_published_articles(),
+    }
+    return render(request, "home.html", context)
+
+
+@require_safe
+def healthz(request):
+    """200 when the database answers, 503 when it does not; no detail either way."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def error_page(template, status):
+    """Render an error page with the clinic's details only: no request context, no internals."""
+    html = render_to_string(template, {"clinic": clinic_details()})
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception=None):
+    return error_page("400.html", 400)
+
+
+def permission_denied(request, exception=None):
+    return error_page("403.html", 403)
+
+
+def page_not_found(request, exception=None):
+    return error_page("404.html", 404)
+
+
+def server_error(request):
+    # Called while the exception is being handled, so sys.exc_info() names it: an
+    # unreachable database gets the friendlier "try again shortly" page.
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DatabaseError) and is_connection_error(exception):
+        return database_unavailable_response()
+    return error_page("500.html", 500)
+
+
+def csrf_failure(request, reason=""):
+    """A missing or stale CSRF token (an old tab, blocked cookies): explain, don't blame."""
+    return error_page("403_csrf.html", 403)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /appointments/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,27 @@
+"""Test settings: the real clinic/settings.py, made fast and usable over plain HTTP.
+
+Only what tests cannot run with changes here; security headers, CSP and the rest
+stay as in production.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # the test client and live server speak HTTP
+
+from clinic.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+# The live server (browser tests) is plain HTTP, where browsers drop Secure cookies.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Whatever the environment says, tests send no real mail.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Real static files, not the manifest (no collectstatic before tests).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each test process gets its own cache; tests of the shared (Redis) cache set their own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
