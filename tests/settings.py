@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-produc
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # the test client and live server speak HTTP
 
-from clinic.settings import *  # noqa: E402, F403
+from clinic.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 # The live server (browser tests) is plain HTTP, where browsers drop Secure cookies.
@@ -25,3 +25,6 @@ STORAGES = {
 }
 # Each test process gets its own cache; tests of the shared (Redis) cache set their own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Serve static files from the app and project folders (no collectstatic before tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

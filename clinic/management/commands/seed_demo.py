@@ -31,9 +31,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Create the demo accounts even with DEBUG off (never on a real site).",
         )
-        parser.add_argument(
-            "--no-accounts", action="store_true", help="Load demo content only."
-        )
+        parser.add_argument("--no-accounts", action="store_true", help="Load demo content only.")
 
     def handle(self, *args, **options):
         make_accounts = not options["no_accounts"]
