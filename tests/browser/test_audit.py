@@ -1,0 +1,148 @@
+"""Browser audit of every public page and the admin pages staff use.
+
+For each page: axe-core finds no WCAG 2.2 A/AA violation, nothing scrolls sideways at
+320 px, and (through ``watched_page``) no console error, CSP violation or request to
+another host.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+
+from appointments.demo import seed_locations
+from education.demo import seed_education
+from education.models import Article, Topic
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+axe = Axe()
+
+
+@pytest.fixture
+def demo_site():
+    seed_locations()
+    seed_education(publish=True)
+    return {
+        "article": Article.objects.published().first(),
+        "topic": Topic.objects.with_published_articles().first(),
+    }
+
+
+def audit(page, label, screenshot=None):
+    """Run every check on the page as it is now."""
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
+        for v in result.response["violations"]
+    ]
+    assert not violations, f"axe on {label}:\n" + "\n".join(violations)
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    if screenshot:
+        screenshot(f"audit-{label}-320")
+    assert overflow <= 320, f"{label} scrolls sideways at 320px ({overflow}px)"
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def public_urls(site):
+    return {
+        "home": "/",
+        "article-list": "/articles/",
+        "search": "/articles/?q=facet",
+        "topic": site["topic"].get_absolute_url(),
+        "article": site["article"].get_absolute_url(),
+        "request-form": "/appointments/request/",
+        "request-form-from-article": f"/appointments/request/?article={site['article'].slug}",
+        "locations": "/locations/",
+        "not-found": "/no-such-page/",
+    }
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "home",
+        "article-list",
+        "search",
+        "topic",
+        "article",
+        "request-form",
+        "request-form-from-article",
+        "locations",
+        "not-found",
+    ],
+)
+def test_public_page_passes_the_audit(watched_page, live_server, demo_site, screenshot, label):
+    url = public_urls(demo_site)[label]
+
+    response = watched_page.goto(live_server.url + url)
+
+    assert response.status == (404 if label == "not-found" else 200)
+    audit(watched_page, label, screenshot)
+
+
+def test_request_form_errors_and_received_page_pass_the_audit(
+    watched_page, live_server, demo_site, settings
+):
+    settings.REQUEST_MIN_FILL_SECONDS = 0
+    page = watched_page
+    page.goto(live_server.url + "/appointments/request/")
+
+    # Sent empty: the page with every error message must be accessible too.
+    page.locator("form[method=post] [type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator(".invalid-feedback, .is-invalid").count() > 0
+    audit(page, "request-form-errors")
+
+    page.fill("[name=first_name]", "Ada")
+    page.fill("[name=last_name]", "Lovelace")
+    page.fill("[name=phone]", "(614) 555-0123")
+    page.check("[name=preferred_contact][value=phone]")
+    if page.locator("select[name=location]").count():
+        page.select_option("select[name=location]", index=1)
+    elif page.locator("[name=location][type=radio]").count():
+        page.locator("[name=location][type=radio]").first.check()
+    page.check("[name=preferred_time][value=any]")
+    page.check("[name=is_new_patient][value=yes]")
+    page.fill("[name=reason]", "Low back pain for three months.")
+    page.check("[name=consent]")
+    page.locator("form[method=post] [type=submit]").last.click()
+    page.wait_for_url("**/appointments/request/received/")
+    assert page.get_by_text("AR-").count() > 0
+    audit(page, "request-received")
+
+
+@pytest.fixture
+def staff_page(watched_page, live_server, demo_site):
+    """Log a superuser in through the real admin login form."""
+    user = get_user_model().objects.create_superuser("auditor", "a@example.org", "pw-for-audit-1")
+    watched_page.goto(live_server.url + "/admin/login/")
+    audit(watched_page, "admin-login")
+    watched_page.fill("#id_username", user.username)
+    watched_page.fill("#id_password", "pw-for-audit-1")
+    watched_page.locator("[type=submit]").click()
+    watched_page.wait_for_url(live_server.url + "/admin/")
+    return watched_page
+
+
+def test_admin_pages_staff_use_pass_the_audit(staff_page, live_server, demo_site):
+    from appointments.models import AppointmentRequest
+
+    page = staff_page
+    pages = {
+        "admin-index": "/admin/",
+        "admin-request-list": "/admin/appointments/appointmentrequest/",
+        "admin-article-list": "/admin/education/article/",
+        "admin-article-change": f"/admin/education/article/{demo_site['article'].pk}/change/",
+    }
+    request = AppointmentRequest.objects.first()
+    if request is not None:
+        pages["admin-request-change"] = (
+            f"/admin/appointments/appointmentrequest/{request.pk}/change/"
+        )
+    for label, url in pages.items():
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, label
+        audit(page, label)
