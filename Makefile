@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint check-migrations assets install install-dev test-browser serve-prod clean
+.PHONY: run test lint check-migrations assets install install-dev test-browser serve-prod audit bench clean
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:8000
 run: install assets
@@ -67,6 +67,14 @@ serve-prod: install assets
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	DJANGO_SECURE_SSL_REDIRECT=0 \
 	sh -c '$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py migrate --noinput -v0 && $(VENV)/bin/gunicorn clinic.wsgi'
+
+## audit: Lighthouse on the production setup; fails below budget (on demand, not in CI)
+audit: install assets
+	scripts/lighthouse.sh
+
+## bench: throughput, latency, queries and page weight on PostgreSQL + Redis (on demand)
+bench: install-dev assets
+	scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

@@ -1,0 +1,231 @@
+"""Figures for `make bench` (run by scripts/bench.sh against a running production setup).
+
+Usage: bench.py BASE_URL SECONDS CONNECTIONS
+"""
+
+import gzip
+import http.client
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from urllib.request import Request, urlopen
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from appointments.models import AppointmentRequest  # noqa: E402
+from education.models import Article  # noqa: E402
+
+
+def fetch(url):
+    request = Request(url, headers={"Accept-Encoding": "gzip"})
+    with urlopen(request, timeout=10) as response:  # loopback only
+        return response.read(), response.headers
+
+
+class Assets(HTMLParser):
+    """Collects what a browser would download for a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") in {"stylesheet", "icon"}:
+            self.urls.append(attrs["href"])
+        elif tag in {"script", "img"} and attrs.get("src"):
+            self.urls.append(attrs["src"])
+
+
+def page_weight(url):
+    """Compressed bytes of the page and everything it loads, and the HTML alone."""
+    body, _ = fetch(url)
+    html = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+    parser = Assets()
+    parser.feed(html.decode())
+    total = len(body)
+    for asset in parser.urls:
+        total += len(fetch(urljoin(url, asset))[0])
+    total += len(fetch(urljoin(url, "/favicon.ico"))[0])
+    return total, len(body)
+
+
+def query_count(path):
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+def wrk(url, seconds, connections):
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            "Accept-Encoding: gzip",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return (
+        rps,
+        latency.get("50", "?"),
+        latency.get("99", "?"),
+        int(errors.group(1)) if errors else 0,
+    )
+
+
+def static_of_similar_size(base, compressed_size):
+    """A collected static file whose compressed size is closest to the page's."""
+    root = BASE_DIR / "staticfiles"
+    best = None
+    for path in root.rglob("*.gz"):
+        size = path.stat().st_size
+        if best is None or abs(size - compressed_size) < abs(best[1] - compressed_size):
+            best = (path, size)
+    relative = best[0].relative_to(root).as_posix()[: -len(".gz")]
+    return urljoin(base, "/static/" + relative), best[1]
+
+
+class Submitter(threading.Thread):
+    """Fills in and sends the Request Appointment form, like a patient, in a loop."""
+
+    FIELDS = {
+        "first_name": "Bench",
+        "last_name": "Patient",
+        "phone": "(614) 555-0123",
+        "preferred_contact": "phone",
+        "preferred_time": "any",
+        "is_new_patient": "yes",
+        "reason": "Benchmark request",
+        "consent": "on",
+    }
+
+    def __init__(self, base, deadline):
+        super().__init__()
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.deadline = deadline
+        self.successes = self.failures = 0
+
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        while time.monotonic() < self.deadline:
+            cookies = {}
+            conn.request("GET", "/appointments/request/")
+            response = conn.getresponse()
+            html = response.read().decode()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, value = header.split(";")[0].split("=", 1)
+                cookies[name] = value
+            form = {
+                n: v
+                for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+            }
+            form.pop("website", None)
+            location = re.search(
+                r'name="location"[^>]*>\s*(?:<option[^>]*>[^<]*</option>\s*)*?'
+                r'<option value="(\d+)"',
+                html,
+            )
+            if location:
+                form["location"] = location.group(1)
+            form.update(self.FIELDS)
+            body = "&".join(f"{k}={v}" for k, v in form.items()).replace(" ", "+")
+            conn.request(
+                "POST",
+                "/appointments/request/",
+                body=body.encode(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                    "Referer": f"http://{self.host}:{self.port}/appointments/request/",
+                },
+            )
+            response = conn.getresponse()
+            response.read()
+            if response.status == 302 and "received" in response.headers.get("Location", ""):
+                self.successes += 1
+            else:
+                self.failures += 1
+
+
+def submissions(base, seconds, threads=8):
+    before = AppointmentRequest.objects.count()
+    deadline = time.monotonic() + seconds
+    workers = [Submitter(base, deadline) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    ok = sum(w.successes for w in workers)
+    failed = sum(w.failures for w in workers)
+    rows = AppointmentRequest.objects.count() - before
+    return ok / seconds, ok, failed, rows
+
+
+def main():
+    base, seconds, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    article = Article.objects.published().get(slug="whats-next-if-facet-joint-injections-dont-work")
+    pages = {"home": "/", "article list": "/articles/", "article": article.get_absolute_url()}
+
+    print(
+        f"# bench {date.today()} on {platform.node()} ({os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}), "
+        f"wrk {connections} connections x {seconds}s, gzip"
+    )
+    print(
+        f"{'page':<14}{'queries':>8}{'KB all (gz)':>13}{'req/s':>9}{'p50':>9}{'p99':>9}"
+        f"{'static req/s':>14}{'ratio':>7}"
+    )
+    for name, path in pages.items():
+        queries = query_count(path)
+        total, html = page_weight(base + path)
+        static_url, _ = static_of_similar_size(base, html)
+        static_rps = wrk(static_url, seconds, connections)[0]
+        rps, p50, p99, errors = wrk(base + path, seconds, connections)
+        print(
+            f"{name:<14}{queries:>8}{total / 1024:>13.1f}{rps:>9.0f}{p50:>9}{p99:>9}"
+            f"{static_rps:>14.0f}{rps / static_rps:>7.2f}"
+            + (f"  ({errors} non-2xx!)" if errors else "")
+        )
+
+    rate, ok, failed, rows = submissions(base, seconds)
+    print(
+        f"submissions: {rate:.0f} valid POST/s ({ok} accepted, {failed} refused), "
+        f"{rows} new rows: {'rows == successes' if rows == ok else 'MISMATCH'}"
+    )
+    if rows != ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Benchmark of the production setup (gunicorn, WhiteNoise, DEBUG off) on PostgreSQL
+# and Redis with the demo content, driven by wrk on loopback. Prints requests per
+# second and latency per page next to a static file of similar size, SQL queries and
+# compressed bytes per page, and valid submissions per second.
+# env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), PGHOST_URL (postgres://postgres@127.0.0.1:5432)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
+PG=${PGHOST_URL:-postgres://postgres@127.0.0.1:5432}
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS clinic_bench" -c "CREATE DATABASE clinic_bench" >/dev/null
+export DATABASE_URL=$PG/clinic_bench
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/14}
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+# The benchmark submits far faster than any patient: lift the abuse limits for it.
+export REQUEST_RATE_LIMIT=100000000 REQUEST_MIN_FILL_SECONDS=0
+export GUNICORN_ACCESS_LOG=/dev/null
+export PROD_DIR=${PROD_DIR:-$(mktemp -d /tmp/clinic-bench.XXXX)}
+redis-cli -u "$REDIS_URL" flushdb >/dev/null 2>&1 || true
+BASE=$(scripts/prod-server.sh)
+trap 'kill "$(cat "$PROD_DIR/gunicorn.pid")" 2>/dev/null || true' EXIT
+.venv/bin/python scripts/bench.py "$BASE" "${BENCH_SECONDS:-10}" "${BENCH_CONNECTIONS:-32}"
