@@ -1,8 +1,15 @@
-from django.core.cache import cache
-from django.db import models
-from django.urls import reverse
+import secrets
+from datetime import timedelta
 
-from clinic.phone import tel_href
+import phonenumbers
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.phone import DEFAULT_REGION, tel_href
 
 
 class LocationQuerySet(models.QuerySet):
@@ -19,7 +26,9 @@ class Location(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     address = models.TextField(help_text="Street, city, state and ZIP, one per line.")
     phone = models.CharField(max_length=30, help_text='As patients dial it, e.g. "(614) 555-0142".')
-    hours = models.TextField(help_text='Opening hours, one line per day or range, e.g. "Mon–Fri 8am–5pm".')
+    hours = models.TextField(
+        help_text='Opening hours, one line per day or range, e.g. "Monday to Friday: 8am to 5pm".'
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive locations are hidden from patients."
     )
@@ -33,8 +42,17 @@ class Location(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.FOOTER_CACHE_KEY)
+
     def get_absolute_url(self):
         return reverse("appointments:locations") + f"#{self.slug}"
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.FOOTER_CACHE_KEY)
+        return result
 
     @property
     def phone_href(self):
@@ -48,15 +66,6 @@ class Location(models.Model):
     def hours_lines(self):
         return [line for line in self.hours.splitlines() if line.strip()]
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(self.FOOTER_CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(self.FOOTER_CACHE_KEY)
-        return result
-
     @classmethod
     def for_footer(cls):
         """Active locations as plain dicts, cached: the footer is on every page."""
@@ -68,3 +77,332 @@ class Location(models.Model):
             ]
             cache.set(cls.FOOTER_CACHE_KEY, locations, 60 * 60)
         return locations
+
+
+def overdue_cutoff():
+    """Requests received before this and still new have waited too long for a call."""
+    return timezone.now() - timedelta(hours=settings.REQUEST_RESPONSE_HOURS)
+
+
+class AppointmentRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests the front desk may still be working on."""
+        return self.exclude(status__in=AppointmentRequest.FINISHED_STATUSES)
+
+    def overdue(self):
+        return self.filter(status=AppointmentRequest.Status.NEW, created__lt=overdue_cutoff())
+
+    def scheduled_since(self, moment):
+        return self.filter(
+            status=AppointmentRequest.Status.SCHEDULED, status_changed_at__gte=moment
+        )
+
+    def needs_notification(self, grace=timedelta(minutes=5)):
+        """Requests whose emails failed, or never ran (e.g. the process stopped after the
+        commit). Brand-new pending ones are left alone: their on_commit send is under way.
+        """
+        Notification = AppointmentRequest.Notification
+        return self.filter(
+            models.Q(notification_status=Notification.FAILED)
+            | models.Q(
+                notification_status=Notification.PENDING,
+                created__lt=timezone.now() - grace,
+            )
+        )
+
+    def past_retention(self, days=None):
+        """Finished requests nobody has touched for REQUEST_RETENTION_DAYS."""
+        days = settings.REQUEST_RETENTION_DAYS if days is None else days
+        return self.filter(
+            status__in=AppointmentRequest.FINISHED_STATUSES,
+            updated__lt=timezone.now() - timedelta(days=days),
+        )
+
+
+class AppointmentRequest(models.Model):
+    """A patient's request for an appointment, sent from the website form.
+
+    What the patient wrote is never edited by staff (the admin shows it read-only);
+    the front desk works the status, assignment, contact attempts and notes.
+    """
+
+    # Read over the phone: no 0/O, 1/I/L look-alikes.
+    REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    REFERENCE_LENGTH = 5
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        SCHEDULED = "scheduled", "Scheduled"
+        DECLINED = "declined", "Declined"
+        CLOSED = "closed", "Closed"
+        SPAM = "spam", "Spam"
+
+    FINISHED_STATUSES = (Status.DECLINED, Status.CLOSED, Status.SPAM)
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+
+    class Weekday(models.TextChoices):
+        MON = "mon", "Monday"
+        TUE = "tue", "Tuesday"
+        WED = "wed", "Wednesday"
+        THU = "thu", "Thursday"
+        FRI = "fri", "Friday"
+
+    class TimeOfDay(models.TextChoices):
+        MORNING = "morning", "Morning"
+        AFTERNOON = "afternoon", "Afternoon"
+        ANY = "any", "Any time"
+
+    class Notification(models.TextChoices):
+        PENDING = "pending", "Not sent yet"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will be retried)"
+
+    # The request itself.
+    reference = models.CharField(
+        max_length=12,
+        unique=True,
+        editable=False,
+        help_text="The patient may quote this when they call.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_appointment_requests",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="Who is looking after this request.",
+    )
+    first_contacted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by the first contact attempt logged below."
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notes = models.TextField(
+        blank=True, help_text="For staff only. The patient never sees these notes."
+    )
+
+    # What the patient sent.
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=20, help_text="Stored in international form.")
+    email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=5, choices=ContactMethod, default=ContactMethod.PHONE
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointment_requests",
+    )
+    preferred_days = models.JSONField(default=list, blank=True)
+    preferred_time = models.CharField(max_length=9, choices=TimeOfDay, default=TimeOfDay.ANY)
+    is_new_patient = models.BooleanField("new patient", null=True, blank=True)
+    reason = models.TextField(max_length=2000)
+    treatments_tried = models.TextField(max_length=2000, blank=True)
+    referring_provider = models.CharField(max_length=200, blank=True)
+    insurance = models.CharField(max_length=200, blank=True)
+    consent = models.BooleanField("agreed to be contacted", default=False)
+
+    # Where the patient came from.
+    source_article = models.ForeignKey(
+        "education.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointment_requests",
+    )
+    source_path = models.CharField(
+        max_length=500, blank=True, help_text="The page of this site the patient came from."
+    )
+    # The hidden one-time token of the form; unique, so a double submit saves one row.
+    # NULL, not "", when there is none: unique allows many NULLs but only one "".
+    form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+
+    # The emails sent after the request was saved (see appointments.notifications).
+    notification_status = models.CharField(
+        max_length=7, choices=Notification, default=Notification.PENDING, editable=False
+    )
+    notification_error = models.TextField(blank=True, editable=False)
+    front_desk_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created = models.DateTimeField("received", auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated",
+            "form_token",
+            "notification_status",
+            "notification_error",
+            "front_desk_notified_at",
+            "patient_notified_at",
+        ],
+        # Deleting a request (retention) deletes its snapshots too: no patient data left.
+        cascade_delete_history=True,
+    )
+
+    objects = AppointmentRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["status", "created"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self):
+        # Only the reference: this string lands in admin logs and messages.
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.status != getattr(self, "_loaded_status", None):
+            self.status_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "status_changed_at"}
+        if self.reference:
+            super().save(*args, **kwargs)
+        else:
+            self._save_with_new_reference(*args, **kwargs)
+        self._loaded_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        # Remember the status as loaded, so save() can tell when it changes.
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def _save_with_new_reference(self, *args, **kwargs):
+        """Insert with a fresh random reference, trying another if it is already taken."""
+        for _attempt in range(10):
+            self.reference = self.new_reference()
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                # Another unique column (the form token) clashed: not ours to retry.
+                if not type(self).objects.filter(reference=self.reference).exists():
+                    self.reference = ""
+                    raise
+        raise IntegrityError("no free appointment request reference after 10 tries")
+
+    @classmethod
+    def new_reference(cls):
+        code = "".join(secrets.choice(cls.REFERENCE_ALPHABET) for _ in range(cls.REFERENCE_LENGTH))
+        return f"AR-{code}"
+
+    def get_admin_url(self):
+        return reverse("admin:appointments_appointmentrequest_change", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_overdue(self):
+        return self.status == self.Status.NEW and self.created < overdue_cutoff()
+
+    @property
+    def is_open(self):
+        return self.status not in self.FINISHED_STATUSES
+
+    @property
+    def phone_display(self):
+        """The stored E.164 number as people write it: (614) 555-0142, or +44 20 ..."""
+        try:
+            number = phonenumbers.parse(self.phone, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            return self.phone
+        region = phonenumbers.region_code_for_number(number)
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if region == DEFAULT_REGION
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
+
+    @property
+    def phone_href(self):
+        return tel_href(self.phone)
+
+    @property
+    def preferred_days_display(self):
+        labels = dict(self.Weekday.choices)
+        return ", ".join(labels.get(day, day) for day in self.preferred_days) or "Any weekday"
+
+    def possible_duplicates(self):
+        """Other open requests from the same phone number."""
+        return type(self).objects.open().filter(phone=self.phone).exclude(pk=self.pk)
+
+    def note_contact_attempt(self, when):
+        """The front desk tried to reach the patient: remember the first time, and a
+        new request is no longer waiting for its first call."""
+        update_fields = []
+        if self.first_contacted_at is None or when < self.first_contacted_at:
+            self.first_contacted_at = when
+            update_fields.append("first_contacted_at")
+        if self.status == self.Status.NEW:
+            self.status = self.Status.CONTACTED
+            update_fields.append("status")
+        if update_fields:
+            self.save(update_fields=[*update_fields, "updated"])
+
+    def set_status(self, status):
+        self.status = status
+        if status == self.Status.CONTACTED and self.first_contacted_at is None:
+            self.first_contacted_at = timezone.now()
+        self.save()
+
+
+class ContactAttempt(models.Model):
+    """One call, text or email from the front desk to a patient about their request."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached the patient"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        MESSAGE_SENT = "message_sent", "Sent a text or email"
+
+    appointment_request = models.ForeignKey(
+        AppointmentRequest, on_delete=models.CASCADE, related_name="contact_attempts"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    when = models.DateTimeField(default=timezone.now)
+    method = models.CharField(
+        max_length=5,
+        choices=AppointmentRequest.ContactMethod,
+        default=AppointmentRequest.ContactMethod.PHONE,
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords(cascade_delete_history=True)
+
+    class Meta:
+        ordering = ["when"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} ({self.when:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.appointment_request.note_contact_attempt(self.when)

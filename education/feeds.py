@@ -6,12 +6,34 @@ from education.models import Article
 
 
 class LatestArticlesFeed(Feed):
+    """RSS of the 20 newest published articles; scheduled ones appear when due."""
+
     title = settings.CLINIC_NAME + ": patient education"
     link = reverse_lazy("education:article_list")
     description = "New and updated articles about pain and its treatment."
 
     def items(self):
-        return Article.objects.published()[:20]
+        return (
+            Article.objects.published()
+            .select_related("author")
+            .prefetch_related("topics")
+            .defer("body")[:20]
+        )
 
-    def item_description(self, item):
-        return item.summary
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.summary
+
+    def item_pubdate(self, article):
+        return article.publish_at
+
+    def item_updateddate(self, article):
+        return article.updated
+
+    def item_categories(self, article):
+        return [topic.name for topic in article.topics.all()]
+
+    def item_author_name(self, article):
+        return article.author.display_name if article.author else None

@@ -1,22 +1,31 @@
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Q
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections, models
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
+from education import readability
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
 
 
 class TopicQuerySet(models.QuerySet):
-    def with_published_articles(self):
-        """Topics that have at least one published article, with how many."""
+    def with_article_counts(self):
+        """Every topic, with how many published articles it has and when the last one
+        changed (``article_count``, ``last_updated``)."""
         now = timezone.now()
         published = Q(articles__status=Article.Status.PUBLISHED, articles__publish_at__lte=now)
-        return self.annotate(article_count=Count("articles", filter=published)).filter(
-            article_count__gt=0
+        return self.annotate(
+            article_count=Count("articles", filter=published),
+            last_updated=Max("articles__updated", filter=published),
         )
+
+    def with_published_articles(self):
+        """Topics that have at least one published article, with how many."""
+        return self.with_article_counts().filter(article_count__gt=0)
 
 
 class Topic(models.Model):
@@ -41,12 +50,16 @@ class Topic(models.Model):
 class Clinician(models.Model):
     """A clinician who writes or medically reviews articles."""
 
-    name = models.CharField(max_length=150, help_text='Full name as patients see it, e.g. "Ana Ruiz".')
+    name = models.CharField(
+        max_length=150, help_text='Full name as patients see it, e.g. "Ana Ruiz".'
+    )
     credentials = models.CharField(
         max_length=60, help_text='Degrees and licences after the name, e.g. "MD" or "DPT, OCS".'
     )
     title = models.CharField(
-        max_length=150, blank=True, help_text='Role at the clinic, e.g. "Interventional pain physician".'
+        max_length=150,
+        blank=True,
+        help_text='Role at the clinic, e.g. "Interventional pain physician".',
     )
     bio = models.TextField(blank=True, help_text="A short paragraph about the clinician.")
     user = models.OneToOneField(
@@ -68,6 +81,13 @@ class Clinician(models.Model):
     def display_name(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def as_person(self):
+        """The clinician as a schema.org Person, for structured data."""
+        person = {"@type": "Person", "name": self.name, "honorificSuffix": self.credentials}
+        if self.title:
+            person["jobTitle"] = self.title
+        return person
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -78,8 +98,52 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(featured=True)
 
     def for_listing(self):
-        """What a list of articles shows, in a fixed number of queries."""
-        return self.prefetch_related("topics")
+        """What a list of articles shows, in a fixed number of queries. The body is
+        left in the database: lists never show it."""
+        return self.defer("body").prefetch_related("topics")
+
+    def search(self, terms):
+        """Articles matching what a patient typed, best match first.
+
+        PostgreSQL ranks full-text matches (title before summary before body, and
+        "injections" finds "injection"); other databases fall back to every word
+        appearing somewhere in the article.
+        """
+        terms = " ".join(terms.split())
+        if not terms:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = (
+                SearchVector("title", weight="A", config="english")
+                + SearchVector("summary", weight="B", config="english")
+                + SearchVector("body", weight="C", config="english")
+            )
+            query = SearchQuery(terms, search_type="websearch", config="english")
+            return (
+                self.annotate(search=vector, rank=SearchRank(vector, query))
+                .filter(search=query)
+                .order_by("-rank", "-publish_at")
+            )
+        matches = self
+        for word in terms.split():
+            matches = matches.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+            )
+        return matches
+
+    def related_to(self, article, limit=3):
+        """Other articles sharing the most topics with ``article``, newest first among
+        equals. Pass an article whose topics are already loaded to save a query."""
+        topic_ids = [topic.pk for topic in article.topics.all()]
+        return (
+            self.exclude(pk=article.pk)
+            .filter(topics__in=topic_ids)
+            .annotate(shared_topics=Count("topics"))
+            .order_by("-shared_topics", "-publish_at")
+            .defer("body")[:limit]
+        )
 
     def review_due(self):
         """Never reviewed, or last reviewed more than a year ago."""
@@ -93,6 +157,8 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     REVIEW_INTERVAL = timezone.timedelta(days=365)
+    # Addresses under /articles/ that an article slug must not take.
+    RESERVED_SLUGS = {"feed", "topics"}
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -144,17 +210,101 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("education:article_detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         # Whatever the editor, an import or the shell sends, only safe HTML is stored.
         self.body = clean_article_html(self.body)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("education:article_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.slug in self.RESERVED_SLUGS:
+            errors["slug"] = f'"{self.slug}" is already used by the site. Choose another.'
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            errors["reviewed_on"] = "The review date cannot be in the future."
+        if self.status == self.Status.PUBLISHED:
+            missing = {
+                field: "Required before publishing."
+                for field in ("reviewer", "reviewed_on")
+                if getattr(self, field) is None and field not in errors
+            }
+            if missing:
+                errors.update(missing)
+                errors[NON_FIELD_ERRORS] = (
+                    "Clinical review is required before publishing: choose the medical "
+                    "reviewer and enter the review date, or save the article as a draft."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def publish(self):
+        """Mark as published, checking the clinical review first (raises
+        ValidationError). A draft whose time has passed goes out now, not at the
+        date it was first saved; a future time keeps it scheduled."""
+        if self.status == self.Status.DRAFT and self.publish_at < timezone.now():
+            self.publish_at = timezone.now()
+        self.status = self.Status.PUBLISHED
+        self.clean()
+        self.save()
+
+    def unpublish(self):
+        self.status = self.Status.DRAFT
+        self.save()
+
     @property
     def is_live(self):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @cached_property
+    def plain_text(self):
+        return readability.plain_text(self.body)
+
+    @cached_property
+    def word_count(self):
+        return readability.word_count(self.plain_text)
+
+    @property
+    def reading_minutes(self):
+        return readability.reading_minutes(self.word_count)
+
+    @cached_property
+    def grade_level(self):
+        """Flesch-Kincaid grade: aim for 8 or lower so most patients can read it."""
+        return readability.grade_level(self.plain_text)
+
+    def structured_data(self, url, home_url):
+        """JSON-LD for search engines: a MedicalWebPage with its clinical review."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.title,
+            "headline": self.title,
+            "description": self.summary,
+            "url": url,
+            "inLanguage": "en-US",
+            "about": [{"@type": "Thing", "name": topic.name} for topic in self.topics.all()],
+            "datePublished": self.publish_at.isoformat(),
+            "dateModified": self.updated.isoformat(),
+            "publisher": {
+                "@type": "MedicalOrganization",
+                "name": settings.CLINIC_NAME,
+                "telephone": settings.CLINIC_PHONE,
+                "url": home_url,
+            },
+        }
+        if self.reviewed_on:
+            data["lastReviewed"] = self.reviewed_on.isoformat()
+        if self.reviewer:
+            data["reviewedBy"] = self.reviewer.as_person()
+        if self.author:
+            data["author"] = self.author.as_person()
+        return data
 
     @property
     def review_due(self):

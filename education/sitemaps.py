@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from education.models import Article
+from education.models import Article, Topic
 
 
 class StaticPagesSitemap(Sitemap):
@@ -13,11 +13,23 @@ class StaticPagesSitemap(Sitemap):
 
 
 class ArticleSitemap(Sitemap):
+    """Published articles; a scheduled one joins when its time comes."""
+
     def items(self):
-        return Article.objects.published()
+        return Article.objects.published().only("slug", "updated").order_by("pk")
 
     def lastmod(self, article):
         return article.updated
 
 
-sitemaps = {"static": StaticPagesSitemap, "articles": ArticleSitemap}
+class TopicSitemap(Sitemap):
+    """Topics with published articles, last modified when their newest change was."""
+
+    def items(self):
+        return Topic.objects.with_published_articles().order_by("pk")
+
+    def lastmod(self, topic):
+        return topic.last_updated
+
+
+sitemaps = {"static": StaticPagesSitemap, "articles": ArticleSitemap, "topics": TopicSitemap}

@@ -1,23 +1,95 @@
+from django.http import Http404
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from education.models import Article, Topic
 
+# Long enough for any real question, short enough to keep the query cheap.
+MAX_QUERY_LENGTH = 100
+
 
 class ArticleListView(ListView):
+    """Published articles, newest first, or the best matches for ``?q=``.
+
+    Template: ``education/article_list.html``; context: ``articles`` (one page),
+    ``topics`` (those with published articles, for the chips), ``query``.
+    """
+
     template_name = "education/article_list.html"
+    context_object_name = "articles"
     paginate_by = 10
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Printable characters only: PostgreSQL refuses NUL, and nobody types controls.
+        typed = "".join(c if c.isprintable() else " " for c in self.request.GET.get("q", ""))
+        self.query = " ".join(typed.split())[:MAX_QUERY_LENGTH]
+        return Article.objects.published().search(self.query).for_listing()
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("topics", Topic.objects.with_published_articles())
+        return super().get_context_data(query=self.query, **kwargs)
 
 
-class TopicDetailView(DetailView):
-    model = Topic
+class TopicDetailView(ListView):
+    """The published articles of one topic, newest first.
+
+    Template: ``education/topic_detail.html``; context: ``topic``, ``articles``,
+    ``topics`` (for the chips).
+    """
+
     template_name = "education/topic_detail.html"
+    context_object_name = "articles"
+    paginate_by = 10
+
+    def get_queryset(self):
+        # One query finds this topic and the chips: topics are few, articles many.
+        self.topics = list(Topic.objects.with_article_counts())
+        self.topic = next((t for t in self.topics if t.slug == self.kwargs["slug"]), None)
+        if self.topic is None:
+            raise Http404("No such topic.")
+        return Article.objects.published().filter(topics=self.topic).for_listing()
+
+    def get_context_data(self, **kwargs):
+        topics = [topic for topic in self.topics if topic.article_count]
+        return super().get_context_data(topic=self.topic, topics=topics, **kwargs)
 
 
 class ArticleDetailView(DetailView):
+    """One article. Drafts and scheduled articles are 404 to the public; staff who
+    may see articles get them with a "Draft preview" banner (admin's View on site).
+
+    Template: ``education/article_detail.html``; context: ``article``,
+    ``related_articles``, ``preview``, ``canonical_url``, ``structured_data``,
+    ``cta_article`` (the header's Request Appointment button carries the slug).
+    """
+
     template_name = "education/article_detail.html"
+    context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published()
+        articles = Article.objects.select_related("reviewer", "author").prefetch_related("topics")
+        if self.request.user.has_perm("education.view_article"):
+            return articles
+        return articles.published()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.object.is_live:
+            # A preview must never be cached or indexed.
+            response["X-Robots-Tag"] = "noindex"
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        return super().get_context_data(
+            related_articles=Article.objects.published().related_to(article),
+            preview=not article.is_live,
+            canonical_url=canonical_url,
+            structured_data=article.structured_data(
+                canonical_url, self.request.build_absolute_uri("/")
+            ),
+            cta_article=article,
+            **kwargs,
+        )

@@ -4,27 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='As patients know it, e.g. "Riverside".', max_length=100)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('address', models.TextField(help_text='Street, city, state and ZIP, one per line.')),
-                ('phone', models.CharField(help_text='As patients dial it, e.g. "(614) 555-0142".', max_length=30)),
-                ('hours', models.TextField(help_text='Opening hours, one line per day or range, e.g. "Mon–Fri 8am–5pm".')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive locations are hidden from patients.', verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers are listed first.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text='As patients know it, e.g. "Riverside".', max_length=100
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "address",
+                    models.TextField(help_text="Street, city, state and ZIP, one per line."),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        help_text='As patients dial it, e.g. "(614) 555-0142".', max_length=30
+                    ),
+                ),
+                (
+                    "hours",
+                    models.TextField(
+                        help_text='Opening hours, one line per day or range, e.g. "Monday to Friday: 8am to 5pm".'
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive locations are hidden from patients.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers are listed first."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
     ]

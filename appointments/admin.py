@@ -1,0 +1,426 @@
+import csv
+from datetime import timedelta
+
+import phonenumbers
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.forms import MultiWidget, Textarea
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.timesince import timesince
+from simple_history.admin import SimpleHistoryAdmin
+
+from appointments.models import AppointmentRequest, ContactAttempt, Location
+from clinic.phone import DEFAULT_REGION
+
+Status = AppointmentRequest.Status
+
+# What the patient wrote: shown, never edited.
+PATIENT_FIELDS = (
+    "full_name",
+    "date_of_birth_and_age",
+    "phone_link",
+    "email",
+    "preferred_contact",
+    "location",
+    "preferred_days_display",
+    "preferred_time",
+    "new_or_returning",
+    "reason",
+    "treatments_tried",
+    "referring_provider",
+    "insurance",
+    "consent",
+)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "is_active", "order")
+    list_filter = ("is_active",)
+    search_fields = ("name", "address")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue")]
+
+    def queryset(self, request, queryset):
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
+class ContactAttemptInline(admin.TabularInline):
+    model = ContactAttempt
+    fields = ("when", "method", "outcome", "note", "staff")
+    readonly_fields = ("staff",)
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
+    verbose_name_plural = "Contact attempts (the first one sets “first contacted”)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A tabular inline shows labels only as column headings: name each input too,
+        # for screen readers. (The date and time inputs have their own labels.)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and not isinstance(field.widget, MultiWidget):
+            field.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+def long_date(moment):
+    return date_format(timezone.localtime(moment), "l, F j, Y, P")
+
+
+def age(moment):
+    """How long ago, roughly: "3 hours ago", or "just now"."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
+
+
+def spreadsheet_safe(value):
+    """Stop a spreadsheet running patient-typed text such as "=HYPERLINK(...)" as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def status_action(status):
+    """An admin action that moves the selected requests to `status`."""
+
+    @admin.action(description=f"Mark selected as {status.label.lower()}", permissions=["change"])
+    def action(modeladmin, request, queryset):
+        for appointment_request in queryset:
+            appointment_request.set_status(status)  # one by one, so history records each
+        modeladmin.message_user(
+            request, f"{len(queryset)} request(s) marked as {status.label.lower()}."
+        )
+
+    action.__name__ = f"mark_{status.value}"
+    return action
+
+
+@admin.register(AppointmentRequest)
+class AppointmentRequestAdmin(SimpleHistoryAdmin):
+    # What the front desk triages by comes first, so it shows on narrow screens too.
+    list_display = (
+        "reference",
+        "status_and_flags",
+        "received",
+        "full_name",
+        "phone_link",
+        "assigned_to",
+        "location",
+        "new_or_returning",
+    )
+    list_display_links = ("reference", "full_name")
+    list_filter = (
+        "status",
+        "location",
+        "is_new_patient",
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        OverdueFilter,
+        "notification_status",
+    )
+    list_select_related = ("location", "assigned_to")
+    date_hierarchy = "created"
+    search_fields = ("reference", "first_name", "last_name", "phone", "email")
+    search_help_text = "Search by reference, name, phone or email."
+    # New requests first (the oldest waiting longest on top), then the rest, oldest first.
+    ordering = (Case(When(status=Status.NEW, then=Value(0)), default=Value(1)).asc(), "created")
+    actions = [
+        "assign_to_me",
+        *(status_action(status) for status in Status if status != Status.NEW),
+        "export_csv",
+    ]
+    inlines = [ContactAttemptInline]
+    readonly_fields = (
+        "reference",
+        "received_at",
+        "duplicate_hint",
+        *PATIENT_FIELDS,
+        "source_article_link",
+        "source_path",
+        "first_contacted_at",
+        "notification_status",
+        "notification_error",
+        "front_desk_notified_at",
+        "patient_notified_at",
+    )
+    change_list_template = "appointments/admin/request_change_list.html"
+    object_history_list_template = "appointments/admin/history_list.html"
+
+    class Media:
+        css = {"all": ["appointments/admin.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        # The email details matter only when sending failed; otherwise fold them away.
+        emails_failed = obj is not None and obj.notification_status == obj.Notification.FAILED
+        return (
+            (None, {"fields": ("reference", "received_at", "duplicate_hint")}),
+            (
+                "What the patient sent",
+                {
+                    "fields": PATIENT_FIELDS,
+                    "description": "Exactly as the patient sent it. It cannot be changed here.",
+                },
+            ),
+            ("Front desk", {"fields": ("status", "assigned_to", "first_contacted_at", "notes")}),
+            (
+                "Where they came from",
+                {"fields": ("source_article_link", "source_path"), "classes": ("collapse",)},
+            ),
+            (
+                "Emails",
+                {
+                    "fields": (
+                        "notification_status",
+                        "notification_error",
+                        "front_desk_notified_at",
+                        "patient_notified_at",
+                    ),
+                    "description": "Failed emails are retried by the send_pending_notifications "
+                    "job every few minutes.",
+                    "classes": () if emails_failed else ("collapse",),
+                },
+            ),
+        )
+
+    def has_add_permission(self, request):
+        return False  # requests come from patients, through the website form
+
+    def get_queryset(self, request):
+        others = AppointmentRequest.objects.open().filter(phone=OuterRef("phone"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_open_duplicate=Exists(others.exclude(pk=OuterRef("pk"))))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find "(614) 555-0142" although numbers are stored as +16145550142."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = phonenumbers.parse(search_term, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            return results, may_have_duplicates
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            results |= queryset.filter(phone=e164)
+        return results, may_have_duplicates
+
+    def changelist_view(self, request, extra_context=None):
+        week_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        week_start -= timedelta(days=week_start.weekday())
+        requests = AppointmentRequest.objects
+        extra_context = {
+            "counts": {
+                "new": requests.filter(status=Status.NEW).count(),
+                "overdue": requests.overdue().count(),
+                "scheduled_this_week": requests.scheduled_since(week_start).count(),
+            },
+            "report_url": (
+                reverse("admin:appointments_appointmentrequest_article_report")
+                if request.user.is_superuser
+                else None
+            ),
+            "title": "Appointment requests",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        # Stamp each new contact attempt with the staff member who logged it.
+        for attempt in formset.save(commit=False):
+            if attempt.pk is None:
+                attempt.staff = request.user
+            attempt.save()
+        for attempt in formset.deleted_objects:
+            attempt.delete()
+        formset.save_m2m()
+
+    # Columns and read-only fields.
+
+    @admin.display(description="received", ordering="created")
+    def received(self, obj):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            obj.created.isoformat(),
+            long_date(obj.created),
+            age(obj.created),
+        )
+
+    @admin.display(description="received")
+    def received_at(self, obj):
+        return f"{long_date(obj.created)} ({age(obj.created)})"
+
+    @admin.display(description="date of birth")
+    def date_of_birth_and_age(self, obj):
+        if obj.date_of_birth is None:
+            return "Not given"
+        born, today = obj.date_of_birth, timezone.localdate()
+        years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return f"{date_format(born, 'F j, Y')} (age {years})"
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+    @admin.display(description="phone", ordering="phone")
+    def phone_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.phone_href, obj.phone_display)
+
+    @admin.display(description="new or returning", ordering="is_new_patient")
+    def new_or_returning(self, obj):
+        return {True: "New", False: "Returning"}.get(obj.is_new_patient, "Not said")
+
+    @admin.display(description="preferred days")
+    def preferred_days_display(self, obj):
+        return obj.preferred_days_display
+
+    @admin.display(description="status", ordering="status")
+    def status_and_flags(self, obj):
+        badges = []
+        if obj.is_overdue:
+            badges.append(("overdue", "Overdue"))
+        if getattr(obj, "has_open_duplicate", False):
+            badges.append(("duplicate", "Possible duplicate"))
+        if obj.notification_status == AppointmentRequest.Notification.FAILED:
+            badges.append(("failed", "Email failed"))
+        return format_html(
+            "{}<br>{}",
+            obj.get_status_display(),
+            format_html_join(" ", '<span class="ar-badge ar-badge-{}">{}</span>', badges),
+        )
+
+    @admin.display(description="possible duplicate")
+    def duplicate_hint(self, obj):
+        others = obj.possible_duplicates()
+        if not others:
+            return "No other open request from this phone number."
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a> ({}, received {})',
+            (
+                (
+                    other.get_admin_url(),
+                    other.reference,
+                    other.get_status_display(),
+                    date_format(timezone.localtime(other.created), "F j, Y"),
+                )
+                for other in others
+            ),
+        )
+        return format_html(
+            '<span class="ar-badge ar-badge-duplicate">Possible duplicate</span> '
+            "Other open requests from this phone number: {}",
+            links,
+        )
+
+    @admin.display(description="source article")
+    def source_article_link(self, obj):
+        if obj.source_article is None:
+            return "None"
+        return format_html(
+            '<a href="{}">{}</a>', obj.source_article.get_absolute_url(), obj.source_article
+        )
+
+    # Actions.
+
+    @admin.action(description="Assign selected to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for appointment_request in queryset:
+            appointment_request.assigned_to = request.user
+            appointment_request.save()
+        self.message_user(request, f"{len(queryset)} request(s) assigned to you.")
+
+    @admin.action(description="Export selected to CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        response["Content-Disposition"] = f'attachment; filename="appointment-requests-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        response.write("\ufeff")  # so Excel reads the file as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Reference", "Received", "Status", "Assigned to", "First contacted",
+                "First name", "Last name", "Date of birth", "Phone", "Email",
+                "Preferred contact", "Location", "Preferred days", "Preferred time",
+                "New patient", "Reason", "Treatments tried", "Referring provider",
+                "Insurance", "Source article",
+            ]
+        )  # fmt: skip
+        for obj in queryset.select_related("location", "assigned_to", "source_article"):
+            row = [
+                obj.reference,
+                timezone.localtime(obj.created).strftime("%Y-%m-%d %H:%M"),
+                obj.get_status_display(),
+                obj.assigned_to.get_username() if obj.assigned_to else "",
+                (
+                    timezone.localtime(obj.first_contacted_at).strftime("%Y-%m-%d %H:%M")
+                    if obj.first_contacted_at
+                    else ""
+                ),
+                obj.first_name,
+                obj.last_name,
+                obj.date_of_birth or "",
+                obj.phone_display,
+                obj.email,
+                obj.get_preferred_contact_display(),
+                obj.location or "",
+                obj.preferred_days_display,
+                obj.get_preferred_time_display(),
+                self.new_or_returning(obj),
+                obj.reason,
+                obj.treatments_tried,
+                obj.referring_provider,
+                obj.insurance,
+                obj.source_article or "",
+            ]
+            writer.writerow([spreadsheet_safe(value) for value in row])
+        return response
+
+    # The managers' report.
+
+    def get_urls(self):
+        report = path(
+            "report/articles/",
+            self.admin_site.admin_view(self.article_report_view),
+            name="appointments_appointmentrequest_article_report",
+        )
+        return [report, *super().get_urls()]
+
+    def article_report_view(self, request):
+        """Requests per source article over the last 90 days. Practice managers only."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        since = timezone.now() - timedelta(days=90)
+        rows = (
+            AppointmentRequest.objects.filter(created__gte=since)
+            .values("source_article", "source_article__title", "source_article__slug")
+            .annotate(
+                requests=Count("pk"),
+                scheduled=Count("pk", filter=Q(status=Status.SCHEDULED)),
+            )
+            .order_by("-requests", "source_article__title")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Appointment requests per article, last 90 days",
+            "rows": rows,
+            "since": since,
+        }
+        return TemplateResponse(request, "appointments/admin/article_report.html", context)

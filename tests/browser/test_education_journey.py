@@ -1,0 +1,161 @@
+"""A clinician writes, previews, has reviewed and publishes an article in the
+admin; a patient then finds it in the list and by search (issue 3)."""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group, Permission
+from playwright.sync_api import expect
+
+from clinic.roles import CLINICIANS, ROLE_PERMISSIONS
+from education.demo import seed_education
+from education.models import Article, Topic
+from tests.browser.conftest import ARTIFACTS
+from tests.education.conftest import make_clinician
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "a-long-test-password"
+TITLE = "Heat or ice for a sore back?"
+
+
+def clinicians_group():
+    """The Clinicians group as clinic/roles.py defines it. The migrations made it, but
+    an earlier transactional test (live server) may have flushed it away."""
+    group, _ = Group.objects.get_or_create(name=CLINICIANS)
+    for name in ROLE_PERMISSIONS[CLINICIANS]:
+        app_label, codename = name.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
+def watch(page, live_server):
+    """The checks of the watched_page fixture, for a page of a second browser context."""
+    problems = []
+    own = urlsplit(live_server.url).netloc
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "request",
+        lambda r: (
+            urlsplit(r.url).netloc not in {own, ""}
+            and problems.append(f"request to another host: {r.url}")
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    return problems
+
+
+def screenshot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page, width):
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px ({scroll_width}px)"
+
+
+def assert_accessible(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_clinician_publishes_an_article_that_a_patient_then_finds(
+    watched_page, live_server, django_user_model, new_context
+):
+    seed_education(publish=True)  # a realistic library around the new article
+    reviewer = make_clinician("Dr. Ana Ruiz", "MD")
+    user = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
+    user.groups.add(clinicians_group())
+    page = watched_page
+
+    # The clinician logs in.
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Articles", exact=True)).to_be_visible()
+
+    # ... writes a draft in the rich-text editor ...
+    page.get_by_role("link", name="Articles", exact=True).click()
+    page.get_by_role("link", name="Add article").click()
+    page.get_by_label("Title").press_sequentially(TITLE)
+    page.get_by_label("Summary").fill("When to use heat, when to use ice, and when to call us.")
+    expect(page.get_by_label("Slug")).to_have_value("heat-or-ice-for-a-sore-back")
+    editor = page.get_by_role("textbox", name="Body")
+    editor.click()
+    page.keyboard.type("Many people ask whether heat or ice is better for back pain. ")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Ice helps most in the first two days.")
+    page.keyboard.press("Control+b")
+    page.keyboard.press("Enter")
+    page.keyboard.type("After that, a warm pack may ease tight muscles.")
+    page.get_by_label("Facet joints").check()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.locator(".field-readability")).to_contain_text("Flesch-Kincaid grade")
+    article = Article.objects.get(slug="heat-or-ice-for-a-sore-back")
+    assert article.status == Article.Status.DRAFT
+    assert "<strong>Ice helps most in the first two days.</strong>" in article.body
+
+    # ... previews it on the real page ...
+    page.get_by_role("link", name="View on site").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_role("status")).to_contain_text("Draft preview.")
+    page.get_by_role("link", name="Back to editing").click()
+
+    # ... is refused publishing before the medical review is recorded ...
+    page.get_by_label("Status").select_option("published")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.get_by_text("Clinical review is required before publishing")).to_be_visible()
+
+    # ... records the review and publishes.
+    page.get_by_label("Medical reviewer").select_option(str(reviewer.pk))
+    page.locator(".field-reviewed_on").get_by_role("button", name="Today").click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    article.refresh_from_db()
+    assert article.is_live and article.reviewer == reviewer
+
+    # The history shows who did it, and an earlier version opens for revert.
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#change-history")).to_contain_text("casey")
+    page.locator("#change-history tbody tr").last.get_by_role("link").click()
+    expect(page.get_by_role("button", name="Revert")).to_be_visible()
+    expect(editor).to_contain_text("heat or ice")
+
+    # A patient, in a browser of their own, finds it in the list ...
+    visitor = new_context().new_page()
+    problems = watch(visitor, live_server)
+    visitor.goto(f"{live_server.url}/articles/")
+    expect(visitor.get_by_role("link", name=TITLE)).to_be_visible()
+    assert_accessible(visitor)
+    screenshot(visitor, "articles-1280")
+    visitor.set_viewport_size({"width": 375, "height": 800})
+    assert_no_sideways_scroll(visitor, 375)
+    screenshot(visitor, "articles-375")
+
+    # ... and by search, then reads it.
+    visitor.get_by_label("Search the articles").fill("ice")
+    visitor.get_by_label("Search the articles").press("Enter")
+    expect(visitor.get_by_role("heading", name="found for")).to_be_visible()
+    visitor.get_by_role("link", name=TITLE).click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(visitor.get_by_text("Medically reviewed by")).to_contain_text("Dr. Ana Ruiz, MD")
+    expect(visitor.get_by_text("Draft preview")).to_have_count(0)
+    assert_accessible(visitor)
+    assert_no_sideways_scroll(visitor, 375)
+    screenshot(visitor, "article-375")
+    visitor.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(visitor, "article-1280")
+    assert Topic.objects.get(name="Facet joints") in article.topics.all()
+    assert not problems, "browser problems:\n" + "\n".join(problems)

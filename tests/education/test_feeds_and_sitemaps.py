@@ -1,0 +1,86 @@
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from education.models import Article
+from tests.education.conftest import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def feed_items(client):
+    response = client.get(reverse("education:feed"))
+    assert response.status_code == HTTPStatus.OK
+    return ET.fromstring(response.content).findall("./channel/item")  # noqa: S314 our own XML
+
+
+def sitemap_urls(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == HTTPStatus.OK
+    root = ET.fromstring(response.content)  # noqa: S314 our own XML
+    return {
+        url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS)
+        for url in root.findall("s:url", NS)
+    }
+
+
+def test_feed_lists_published_articles_newest_first(client, topic, draft, scheduled):
+    make_article("Older", topics=[topic], publish_at=timezone.now() - timedelta(days=4))
+    newer = make_article("Newer", topics=[topic])
+
+    items = feed_items(client)
+
+    assert [item.findtext("title") for item in items] == ["Newer", "Older"]
+    first = items[0]
+    assert first.findtext("link") == f"http://testserver{newer.get_absolute_url()}"
+    assert first.findtext("description") == newer.summary
+    assert first.findtext("category") == topic.name
+    assert first.findtext("pubDate")
+
+
+def test_scheduled_article_joins_the_feed_when_its_time_comes(client, scheduled):
+    assert feed_items(client) == []
+
+    Article.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now())
+
+    assert [item.findtext("title") for item in feed_items(client)] == [scheduled.title]
+
+
+def test_sitemap_lists_static_pages_published_articles_and_topics(
+    client, topic, article, draft, scheduled
+):
+    make_topic("No articles")
+
+    urls = sitemap_urls(client)
+
+    base = "http://testserver"
+    assert f"{base}/" in urls
+    assert f"{base}{reverse('education:article_list')}" in urls
+    assert f"{base}{reverse('appointments:locations')}" in urls
+    assert urls[f"{base}{article.get_absolute_url()}"] == article.updated.date().isoformat()
+    assert urls[f"{base}{topic.get_absolute_url()}"] == article.updated.date().isoformat()
+    assert f"{base}{draft.get_absolute_url()}" not in urls
+    assert f"{base}{scheduled.get_absolute_url()}" not in urls
+    assert not any("no-articles" in url for url in urls)
+
+
+def test_scheduled_article_joins_the_sitemap_when_its_time_comes(client, scheduled):
+    assert f"http://testserver{scheduled.get_absolute_url()}" not in sitemap_urls(client)
+
+    Article.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now())
+    cache.clear()  # the sitemap is cached for 15 minutes
+
+    assert f"http://testserver{scheduled.get_absolute_url()}" in sitemap_urls(client)
+
+
+def test_robots_txt_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()

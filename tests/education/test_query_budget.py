@@ -1,0 +1,111 @@
+"""List, topic and article pages run a fixed, small number of SQL queries,
+whatever the number of articles, topics and related articles (DESIGN.md, Budgets).
+
+Measured over the whole request through the test client: middleware, context
+processors and template rendering included, for an anonymous visitor (no
+session cookie, so no session or user query).
+"""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from appointments.models import Location
+from education.models import Article, Clinician, Topic
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 4
+
+
+def make_library(size):
+    """`size` published articles (plus drafts) spread over 10 topics, 3 topics each."""
+    reviewer = Clinician.objects.create(name="Dr. Query", credentials="MD")
+    topics = Topic.objects.bulk_create(
+        Topic(name=f"Topic {n}", slug=f"topic-{n}") for n in range(10)
+    )
+    now = timezone.now()
+    articles = Article.objects.bulk_create(
+        Article(
+            title=f"Article {n}",
+            slug=f"article-{n}",
+            summary="About back pain.",
+            body="<p>Back pain and facet joints.</p>",
+            status=Article.Status.PUBLISHED if n % 5 else Article.Status.DRAFT,
+            publish_at=now - timedelta(minutes=n + 1),
+            reviewer=reviewer,
+            author=reviewer,
+            reviewed_on=timezone.localdate(),
+            featured=n % 5 == 1,
+        )
+        for n in range(size + size // 4)
+    )
+    Through = Article.topics.through
+    Through.objects.bulk_create(
+        Through(article=article, topic=topics[(n + k) % 10])
+        for n, article in enumerate(articles)
+        for k in range(3)
+    )
+    return articles
+
+
+@pytest.fixture(autouse=True)
+def location():
+    # The footer lists locations (cached): there must be one for it to cost anything.
+    return Location.objects.create(
+        name="Riverside", slug="riverside", address="1 Main St", phone="(614) 555-0100", hours="Mon"
+    )
+
+
+def count_queries(client, url):
+    client.get(url)  # warm the cached footer locations, as on any live site
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    return len(queries)
+
+
+PAGES = {
+    "list": "/articles/",
+    "search": "/articles/?q=back+pain",
+    "topic": "/articles/topics/topic-3/",
+    "article": "/articles/article-1/",
+    "home": "/",
+}
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_stays_within_the_query_budget_with_5_or_500_articles(client, page_name):
+    make_library(5)
+    small = count_queries(client, PAGES[page_name])
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    Clinician.objects.all().delete()
+
+    make_library(500)
+    large = count_queries(client, PAGES[page_name])
+
+    assert small == large, f"{page_name}: {small} queries with 5 articles, {large} with 500"
+    assert large <= BUDGET, f"{page_name}: {large} queries"
+
+
+def test_the_last_page_of_a_large_list_stays_within_the_budget(client):
+    make_library(500)
+
+    assert count_queries(client, "/articles/?page=50") <= BUDGET
+
+
+def test_a_cold_footer_cache_costs_one_query_more(client):
+    make_library(50)
+    warm = count_queries(client, "/articles/article-1/")
+
+    cache.delete(Location.FOOTER_CACHE_KEY)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/articles/article-1/")
+
+    assert len(queries) == warm + 1
