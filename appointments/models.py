@@ -3,12 +3,12 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic.page_cache import remember
 from clinic.phone import DEFAULT_REGION, tel_href
 
 
@@ -19,8 +19,6 @@ class LocationQuerySet(models.QuerySet):
 
 class Location(models.Model):
     """A place where the clinic sees patients."""
-
-    FOOTER_CACHE_KEY = "locations:footer"
 
     name = models.CharField(max_length=100, help_text='As patients know it, e.g. "Riverside".')
     slug = models.SlugField(max_length=100, unique=True)
@@ -42,17 +40,8 @@ class Location(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(self.FOOTER_CACHE_KEY)
-
     def get_absolute_url(self):
         return reverse("appointments:locations") + f"#{self.slug}"
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(self.FOOTER_CACHE_KEY)
-        return result
 
     @property
     def phone_href(self):
@@ -68,15 +57,16 @@ class Location(models.Model):
 
     @classmethod
     def for_footer(cls):
-        """Active locations as plain dicts, cached: the footer is on every page."""
-        locations = cache.get(cls.FOOTER_CACHE_KEY)
-        if locations is None:
-            locations = [
+        """Active locations as plain dicts, cached until a location changes (see
+        clinic.page_cache): the footer is on every page."""
+        return remember(
+            "footer-locations",
+            lambda: [
                 {"name": loc.name, "phone": loc.phone, "phone_href": loc.phone_href}
                 for loc in cls.objects.active()
-            ]
-            cache.set(cls.FOOTER_CACHE_KEY, locations, 60 * 60)
-        return locations
+            ],
+            60 * 60,
+        )
 
 
 def overdue_cutoff():

@@ -40,11 +40,16 @@ def sync_roles(apps, schema_editor=None):
     """
     from django.contrib.auth.management import create_permissions
 
-    # Permissions are normally created after migrate finishes; make them now.
+    # Permissions are normally created after migrate finishes; make them now. In a
+    # migration the app configs are stand-ins without models_module, which
+    # create_permissions needs set; put each back as it was.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 
 from clinic import views
+from clinic.page_cache import cache_public_page
 from education.sitemaps import sitemaps
 
 admin.site.site_header = "Clinic staff"
@@ -11,7 +11,7 @@ admin.site.site_title = "Clinic staff"
 admin.site.index_title = "Front desk and patient education"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cache_public_page(views.home), name="home"),
     path("articles/", include("education.urls")),
     path("", include("appointments.urls")),
     path("admin/", admin.site.urls),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
-        cache_page(60 * 15)(sitemap),
+        cache_public_page(sitemap),
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),

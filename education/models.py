@@ -94,6 +94,12 @@ class ArticleQuerySet(models.QuerySet):
         """Published articles whose publication time has come (no cron needed)."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Set to publish but waiting for their time, soonest first."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()).order_by(
+            "publish_at"
+        )
+
     def featured(self):
         return self.filter(featured=True)
 

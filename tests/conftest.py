@@ -5,9 +5,10 @@ tests that need PostgreSQL (marker ``postgres``) or Chromium (marker ``browser``
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
-from clinic.roles import CLINICIANS, FRONT_DESK
+from clinic.roles import CLINICIANS, FRONT_DESK, sync_roles
 
 # CI sets these, so a missing PostgreSQL or Chromium fails the run instead of skipping.
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -40,7 +41,20 @@ def pytest_terminal_summary(terminalreporter):
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no page, rate count or lockout carried over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_staff(django_user_model, username, group_name=None, superuser=False):
+    # A transactional test (the browser ones) empties every table, groups included:
+    # put the roles back as the migrations made them.
+    sync_roles(django_apps)
     user = django_user_model.objects.create_user(
         username=username, password="a-long-test-password", is_staff=True, is_superuser=superuser
     )

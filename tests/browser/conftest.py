@@ -57,6 +57,12 @@ def browser_context_args(browser_context_args):
 class PageProblems(list):
     """What went wrong in the browser while a test ran."""
 
+    expected_status = None
+
+    def expect_error_status(self, status):
+        """The page itself is meant to answer with this error status (a 404 page)."""
+        self.expected_status = status
+
     def assert_none(self):
         assert not self, "browser problems:\n" + "\n".join(self)
 
@@ -68,7 +74,8 @@ def watched_page(page, live_server):
     own = urlsplit(live_server.url).netloc
 
     def on_console(message):
-        if message.type == "error":
+        expected = f"the server responded with a status of {problems.expected_status}"
+        if message.type == "error" and not (problems.expected_status and expected in message.text):
             problems.append(f"console error: {message.text}")
 
     def on_request(request):

@@ -76,6 +76,8 @@ def public_urls(site):
 )
 def test_public_page_passes_the_audit(watched_page, live_server, demo_site, screenshot, label):
     url = public_urls(demo_site)[label]
+    if label == "not-found":
+        watched_page.problems.expect_error_status(404)
 
     response = watched_page.goto(live_server.url + url)
 
