@@ -35,7 +35,7 @@ lint: install-dev
 	$(PY) -m ruff format --check .
 
 check-migrations: install-dev
-	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 $(PY):
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && $$python -m venv $(VENV)

@@ -183,6 +183,7 @@ class AppointmentRequestForm(forms.ModelForm):
     def build_helper(self):
         helper = FormHelper()
         helper.form_tag = False
+        helper.disable_csrf = True  # the template's <form> has its own token
         helper.layout = Layout(
             Fieldset(
                 "About you",

@@ -1,14 +1,19 @@
 """A shared cache of public pages for patients, emptied whenever content changes.
 
 Patients have no accounts, so the article pages, the home page and the locations
-page are the same for all of them: render once, serve from the cache (Redis in
-production, shared by every app process). Staff, and anyone with a session (after
-sending the form), always get a fresh page.
+page are the same for all of them: render once, then serve the finished response
+(compressed, headers and all) from the cache, Redis in production, shared by every
+app process. Views opt in with ``@cache_public_page``; PatientPageCacheMiddleware
+stores and serves them, near the top of the middleware stack so that a hit costs
+about as much as a static file.
+
+Staff, and anyone with a session (after sending the form), always get a fresh page,
+and so do searches (``?q=``: their keys would be unbounded).
 
 Every save or delete of an article, topic, clinician or location bumps a version
 number that is part of each key, so a change shows at once on every server. A
 scheduled article appears on time because no page is kept past the next
-``publish_at`` still to come.
+``publish_at`` still to come. If the cache is down, pages are simply rendered.
 """
 
 import hashlib
@@ -23,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pages:version"
 PAGE_SECONDS = 300
-CACHEABLE_PARAMETERS = {"page"}  # searches (?q=) are not kept: their keys are unbounded
+CACHEABLE_PARAMETERS = {"page"}
+# Visitors carrying one of these may see something of their own on the page.
+PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
 
 
 def content_changed(**kwargs):
@@ -33,7 +40,7 @@ def content_changed(**kwargs):
     except ValueError:  # not set yet, or evicted
         cache.set(VERSION_KEY, 1, None)
     except Exception:  # the cache is down: nothing is served from it either
-        logger.warning("page cache unavailable; content change not recorded")
+        logger.warning("cache unavailable; content change not recorded")
 
 
 def remember(name, compute, seconds=PAGE_SECONDS):
@@ -55,47 +62,76 @@ def remember(name, compute, seconds=PAGE_SECONDS):
 
 
 def seconds_to_keep():
+    """How long a page may be kept: until the next scheduled article, at most 5 minutes."""
     from education.models import Article
 
-    upcoming = Article.objects.scheduled().values_list("publish_at", flat=True).first()
-    if upcoming is None:
+    upcoming = remember(
+        "next-publication",
+        lambda: Article.objects.scheduled().values_list("publish_at", flat=True).first() or "",
+    )
+    if not upcoming:
         return PAGE_SECONDS
     return max(1, min(PAGE_SECONDS, int((upcoming - timezone.now()).total_seconds()) + 1))
 
 
+def cache_public_page(view):
+    """Let PatientPageCacheMiddleware keep this view's 200 responses for patients."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.patient_cacheable = True
+        return response
+
+    return wrapper
+
+
 def is_cacheable(request):
     return (
-        request.method in {"GET", "HEAD"}
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        request.method == "GET"
+        and not PERSONAL_COOKIES.intersection(request.COOKIES)
         and set(request.GET) <= CACHEABLE_PARAMETERS
     )
 
 
-def cache_public_page(view):
-    """Serve the view's 200 responses to patients from the shared cache."""
+def page_key(request, version):
+    # GZipMiddleware (below this one) compresses for clients that accept it: keep both.
+    encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "identity"
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pages:{version}:{encoding}:{path}"
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
+
+class PatientPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if not is_cacheable(request):
-            return view(request, *args, **kwargs)
+            return self.get_response(request)
         try:
-            version = cache.get_or_set(VERSION_KEY, 1, None)
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"pages:{version}:{path}"
+            key = page_key(request, cache.get_or_set(VERSION_KEY, 1, None))
             cached = cache.get(key)
         except Exception:  # a cache outage costs speed, never the page
-            logger.warning("page cache unavailable; rendering %s", request.path)
-            return view(request, *args, **kwargs)
+            logger.warning("cache unavailable; rendering %s", request.path)
+            return self.get_response(request)
         if cached is not None:
             return cached
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies:
-            if hasattr(response, "render"):
-                response.render()
+        response = self.get_response(request)
+        if self.should_keep(response):
             try:
                 cache.set(key, response, seconds_to_keep())
             except Exception:
-                logger.warning("page cache unavailable; %s not stored", request.path)
+                logger.warning("cache unavailable; %s not stored", request.path)
         return response
 
-    return wrapper
+    @staticmethod
+    def should_keep(response):
+        return (
+            getattr(response, "patient_cacheable", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            # A nonce must differ per response: a page using one is never kept.
+            and "'nonce-" not in response.get("Content-Security-Policy", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )

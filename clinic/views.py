@@ -74,7 +74,8 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /appointments/",
+        # The form itself may be found by search engines; what follows it may not.
+        "Disallow: /appointments/request/received/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

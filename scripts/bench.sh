@@ -15,6 +15,9 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 # The benchmark submits far faster than any patient: lift the abuse limits for it.
 export REQUEST_RATE_LIMIT=100000000 REQUEST_MIN_FILL_SECONDS=0
 export GUNICORN_ACCESS_LOG=/dev/null
+# Shared with bench.py, which counts queries in-process against the same database.
+export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}
+export DJANGO_SECURE_SSL_REDIRECT=0
 export PROD_DIR=${PROD_DIR:-$(mktemp -d /tmp/clinic-bench.XXXX)}
 redis-cli -u "$REDIS_URL" flushdb >/dev/null 2>&1 || true
 BASE=$(scripts/prod-server.sh)
