@@ -2,21 +2,22 @@
 # Everything else here is a step they call, or an on-demand tool.
 
 VENV ?= .venv
+PORT ?= 8000
 PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint check-migrations assets install install-dev test-browser serve-prod audit bench clean
 
-## run: set everything up and serve the site with demo content on http://127.0.0.1:8000
+## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
-	@echo "The site:  http://127.0.0.1:8000/"
-	@echo "Staff log in at http://127.0.0.1:8000/admin/ with the demo accounts above."
+	@echo "The site:  http://127.0.0.1:$(PORT)/"
+	@echo "Staff log in at http://127.0.0.1:$(PORT)/admin/ with the demo accounts above."
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
 test: install-dev assets lint check-migrations

@@ -18,6 +18,7 @@ from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.models import AppointmentRequest, ContactAttempt, Location
+from clinic.admin_history import ReadableHistoryMixin
 from clinic.phone import DEFAULT_REGION
 
 Status = AppointmentRequest.Status
@@ -112,7 +113,7 @@ def status_action(status):
 
 
 @admin.register(AppointmentRequest)
-class AppointmentRequestAdmin(SimpleHistoryAdmin):
+class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     # What the front desk triages by comes first, so it shows on narrow screens too.
     list_display = (
         "reference",

@@ -138,7 +138,7 @@ class AppointmentRequestForm(forms.ModelForm):
             "first_name": "First name",
             "last_name": "Last name",
             "date_of_birth": "Date of birth (optional)",
-            "email": "Email (optional)",
+            "email": "Email (needed if you choose email below)",
             "reason": "What would you like help with?",
             "treatments_tried": "Treatments you have already tried (optional)",
             "referring_provider": "Doctor who referred you (optional)",
@@ -227,7 +227,18 @@ class AppointmentRequestForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Please check this number. Include the area code, for example (614) 555-0142."
             )
+        if number.extension:
+            # The stored E.164 form has no room for it: say so rather than drop it.
+            raise forms.ValidationError(
+                "We cannot dial an extension. Please give a number that reaches you "
+                "directly, such as a mobile."
+            )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_preferred_days(self):
+        # Each day once, in weekday order, however often a forged form repeats it.
+        chosen = set(self.cleaned_data["preferred_days"])
+        return [day for day in AppointmentRequest.Weekday.values if day in chosen]
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -272,5 +283,7 @@ def published_article(slug):
 
 
 def location_label(location):
-    first_line = location.address_lines[0] if location.address_lines else ""
-    return f"{location.name}, {first_line}" if first_line else location.name
+    # The street and the town: several locations can be in one city.
+    lines = location.address_lines
+    where = ", ".join(dict.fromkeys([lines[0], lines[-1]])) if lines else ""
+    return f"{location.name}, {where}" if where else location.name

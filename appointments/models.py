@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from clinic.page_cache import remember
@@ -116,8 +117,8 @@ class AppointmentRequest(models.Model):
     the front desk works the status, assignment, contact attempts and notes.
     """
 
-    # Read over the phone: no 0/O, 1/I/L look-alikes.
-    REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    # Read aloud over the phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B or V/U to mix up.
+    REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUWXY"
     REFERENCE_LENGTH = 5
 
     class Status(models.TextChoices):
@@ -391,7 +392,8 @@ class ContactAttempt(models.Model):
         ordering = ["when"]
 
     def __str__(self):
-        return f"{self.get_outcome_display()} ({self.when:%Y-%m-%d %H:%M})"
+        when = date_format(timezone.localtime(self.when), "DATETIME_FORMAT")
+        return f"{self.get_outcome_display()} ({when})"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

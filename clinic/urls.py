@@ -9,6 +9,8 @@ from education.sitemaps import sitemaps
 admin.site.site_header = "Clinic staff"
 admin.site.site_title = "Clinic staff"
 admin.site.index_title = "Front desk and patient education"
+# Staff have few sections; the request list needs the width more than a sidebar.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", cache_public_page(views.home), name="home"),

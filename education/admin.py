@@ -11,6 +11,7 @@ from django_prose_editor.widgets import (
 from js_asset import Media, Script
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_history import ReadableHistoryMixin
 from education.models import Article, Clinician, Topic
 
 
@@ -43,7 +44,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "status_label",

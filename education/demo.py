@@ -78,6 +78,6 @@ def seed_education(*, publish=True):
         clinicians.append(clinician)
         new_clinicians += was_created
     created = load_starter_library_into_db(
-        publish=publish, reviewer=clinicians[0], author=clinicians[0]
+        publish=publish, reviewer=clinicians[0], author=clinicians[1]
     )
     return {"clinicians": new_clinicians, **created}

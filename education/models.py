@@ -1,7 +1,11 @@
+import re
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Max, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -10,6 +14,89 @@ from simple_history.models import HistoricalRecords
 
 from education import readability
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
+
+# Words that say nothing about what a patient is looking for.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "didn",
+        "do",
+        "does",
+        "doesn",
+        "don",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "isn",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "so",
+        "than",
+        "that",
+        "the",
+        "them",
+        "then",
+        "there",
+        "they",
+        "this",
+        "to",
+        "was",
+        "wasn",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "won",
+        "would",
+        "you",
+        "your",
+    ]
+)
+
+
+def search_words(text, limit=8):
+    """The words of a search worth matching: lower case, no punctuation or stop words,
+    a plain plural "s" dropped ("facets" finds "facet"), at most ``limit`` of them."""
+    words = []
+    for word in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")):
+        if word.endswith("nt") and word[:-1] in STOP_WORDS | {"didn", "doesn", "isn"}:
+            continue  # "didnt", "doesnt" typed without the apostrophe
+        if word in STOP_WORDS or len(word) < 3:
+            continue
+        if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+            word = word[:-1]
+        if word not in words:
+            words.append(word)
+    return words[:limit]
 
 
 class TopicQuerySet(models.QuerySet):
@@ -111,13 +198,14 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, terms):
         """Articles matching what a patient typed, best match first.
 
-        PostgreSQL ranks full-text matches (title before summary before body, and
-        "injections" finds "injection"); other databases fall back to every word
-        appearing somewhere in the article.
+        Patients type phrases ("facet injection didn't work"), not keywords, so an
+        article matching any of the words counts, and more words, and words in the
+        title, rank it higher. PostgreSQL ranks full-text matches ("injections"
+        finds "injection"); other databases count plain substring matches.
         """
-        terms = " ".join(terms.split())
-        if not terms:
-            return self
+        words = search_words(terms)
+        if not words:
+            return self if not terms.strip() else self.none()
         if connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -126,18 +214,18 @@ class ArticleQuerySet(models.QuerySet):
                 + SearchVector("summary", weight="B", config="english")
                 + SearchVector("body", weight="C", config="english")
             )
-            query = SearchQuery(terms, search_type="websearch", config="english")
+            query = reduce(or_, (SearchQuery(word, config="english") for word in words))
             return (
                 self.annotate(search=vector, rank=SearchRank(vector, query))
                 .filter(search=query)
                 .order_by("-rank", "-publish_at")
             )
-        matches = self
-        for word in terms.split():
-            matches = matches.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
-            )
-        return matches
+        score = sum(
+            Case(When(**{f"{field}__icontains": word}, then=weight), default=0)
+            for word in words
+            for field, weight in (("title", 4), ("summary", 2), ("body", 1))
+        )
+        return self.annotate(rank=score).filter(rank__gt=0).order_by("-rank", "-publish_at")
 
     def related_to(self, article, limit=3):
         """Other articles sharing the most topics with ``article``, newest first among
@@ -230,6 +318,9 @@ class Article(models.Model):
             errors["slug"] = f'"{self.slug}" is already used by the site. Choose another.'
         if self.reviewed_on and self.reviewed_on > timezone.localdate():
             errors["reviewed_on"] = "The review date cannot be in the future."
+        if self.reviewer_id and self.reviewer_id == self.author_id:
+            # A medical review is a second clinician's check of the author's work.
+            errors["reviewer"] = "The medical reviewer must be someone other than the author."
         if self.status == self.Status.PUBLISHED:
             missing = {
                 field: "Required before publishing."

@@ -96,6 +96,8 @@ def test_request_form_errors_and_received_page_pass_the_audit(
     page.locator("form[method=post] [type=submit]").last.click()
     page.wait_for_load_state()
     assert page.locator(".invalid-feedback, .is-invalid").count() > 0
+    # The list of problems is brought into view and keyboard focus starts there.
+    assert page.evaluate("document.activeElement.id") == "problems"
     audit(page, "request-form-errors")
 
     page.fill("[name=first_name]", "Ada")

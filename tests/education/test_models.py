@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
-from education.models import Article, Topic
+from education.models import Article, Clinician, Topic
 from education.readability import grade_level, plain_text, reading_minutes
 from tests.education.conftest import make_article, make_topic
 
@@ -186,3 +186,22 @@ def test_article_readability_figures(reviewer):
     assert article.word_count == 600
     assert article.reading_minutes == 3
     assert article.grade_level < 3
+
+
+def test_an_author_cannot_review_their_own_article():
+    clinician = Clinician.objects.create(name="Ana Ruiz", credentials="MD")
+    article = Article(
+        title="Self-reviewed",
+        slug="self-reviewed",
+        summary="Summary.",
+        body="<p>Body.</p>",
+        author=clinician,
+        reviewer=clinician,
+        reviewed_on=timezone.localdate(),
+        status=Article.Status.PUBLISHED,
+    )
+
+    with pytest.raises(ValidationError) as raised:
+        article.full_clean()
+
+    assert "someone other than the author" in str(raised.value.message_dict["reviewer"])

@@ -130,14 +130,31 @@ def test_postgres_search_ranks_title_matches_first_and_stems_words(client):
     assert list(response.context["articles"]) == [in_title, body_only]
 
 
-@pytest.mark.postgres
-def test_postgres_search_understands_quotes_and_minus(client):
-    wanted = make_article("Facet joint injection", body="<p>Numbing medicine.</p>")
-    make_article("Nerve injection", body="<p>A facet of care. A joint plan.</p>")
+def test_a_patients_phrase_finds_the_best_match_first(client):
+    make_article(
+        "Living with back pain",
+        body="<p>Tips for work and home.</p>",
+        publish_at=timezone.now() - timedelta(hours=1),
+    )
+    wanted = make_article(
+        "What's next if facet joint injections don't work",
+        body="<p>Other treatments to try.</p>",
+        publish_at=timezone.now() - timedelta(days=30),
+    )
+    make_article("Physical therapy", body="<p>Exercise helps.</p>")
 
-    response = client.get(reverse("education:article_list"), {"q": '"facet joint" -nerve'})
+    # Words the article doesn't contain ("didnt", "shot") don't hide it.
+    response = client.get(
+        reverse("education:article_list"), {"q": "facet injections didnt work shot"}
+    )
 
-    assert list(response.context["articles"]) == [wanted]
+    assert response.context["articles"][0] == wanted
+
+
+def test_a_search_of_only_stop_words_finds_nothing(client, article):
+    response = client.get(reverse("education:article_list"), {"q": "what is it"})
+
+    assert list(response.context["articles"]) == []
 
 
 # Topic pages
