@@ -150,3 +150,34 @@ def test_admin_pages_staff_use_pass_the_audit(staff_page, live_server, demo_site
         response = page.goto(live_server.url + url)
         assert response.status == 200, label
         audit(page, label)
+
+
+def test_focus_is_always_visible_when_tabbing_through_the_request_form(
+    watched_page, live_server, demo_site
+):
+    page = watched_page
+    page.goto(live_server.url + "/appointments/request/")
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {
+                    name: el.name || el.id || el.textContent.trim().slice(0, 30),
+                    tag: el.tagName,
+                    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+                    shadow: style.boxShadow !== "none",
+                };
+            }"""
+        )
+        if focused["tag"] == "BODY":
+            break
+        assert focused["outline"] or focused["shadow"], f"no visible focus on {focused}"
+        seen.append(focused["name"])
+
+    # The whole form is reachable from the keyboard, the honeypot is not.
+    for name in ("first_name", "phone", "reason", "consent"):
+        assert name in seen, f"{name} not reachable with Tab: {seen}"
+    assert "website" not in seen
