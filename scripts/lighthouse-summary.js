@@ -11,7 +11,7 @@ const scores = Object.fromEntries(
 );
 console.log(`${label.padEnd(22)} ${Object.entries(scores).map(([k, v]) => `${k} ${v}`).join("  ")}`);
 for (const [id, audit] of Object.entries(report.audits)) {
-  if (audit.score !== null && audit.score < 1 && ["binary", "numeric"].includes(audit.scoreDisplayMode) && audit.details?.type !== "debugdata") {
+  if (audit.score !== null && audit.score < 1 && ["binary", "numeric"].includes(audit.scoreDisplayMode) && !id.endsWith("-insight")) {
     if (audit.scoreDisplayMode === "binary" || audit.score < 0.9) console.log(`    ${id}: ${audit.title}`);
   }
 }
