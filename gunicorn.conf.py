@@ -21,7 +21,9 @@ max_requests = 2000
 max_requests_jitter = 200
 # The TLS proxy in front sets X-Forwarded-Proto; only trust it from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Access log lines hold method, path and status: URLs never carry patient data.
+# Access log lines hold address, method, path (without the query string: a staff
+# search in the admin could put a patient's name there), status, size and duration.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 preload_app = True

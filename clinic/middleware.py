@@ -1,11 +1,14 @@
+import codecs
 import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.csp import build_policy
 
 from clinic.context_processors import clinic_details
 
@@ -18,6 +21,16 @@ def database_unavailable_response():
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"
+    return with_security_headers(response)
+
+
+def with_security_headers(response):
+    """Give an error page the CSP and framing headers itself: one made for an exception
+    in an early middleware (a bad Host header fails in CommonMiddleware) never passes
+    through the middleware that adds them. Without a nonce: error pages have no
+    inline script."""
+    response.setdefault("Content-Security-Policy", build_policy(settings.SECURE_CSP))
+    response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
     return response
 
 
@@ -47,6 +60,10 @@ def is_connection_error(exception):
     from django.db import connection
 
     if isinstance(exception, InterfaceError):
+        return True
+    if connection.connection is None:
+        # Connecting itself failed. Trying again would make the patient wait out the
+        # connect timeout a second time, for the same answer.
         return True
     try:
         # A connection that cannot run "SELECT 1" is down; anything else was the query.
@@ -78,4 +95,25 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
             else:
                 request.session[self.session_key] = now
+        return self.get_response(request)
+
+
+class FormEncodingMiddleware:
+    """Refuse a multipart form body declared in any charset but UTF-8: a 400, not a 500.
+
+    Browsers send forms in UTF-8 without naming a charset, and Django already refuses
+    url-encoded bodies in any other. A multipart body, though, is decoded in whatever
+    codec its Content-Type names, and a bytes-to-bytes one (``charset=rot13``,
+    ``base64``, ``zlib``...) raises LookupError there. Must come before anything that
+    reads request.POST, such as CsrfViewMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Django has already checked that the charset names a codec Python knows.
+        charset = request.encoding if request.content_type == "multipart/form-data" else None
+        if charset and codecs.lookup(charset).name != "utf-8":
+            raise BadRequest("Multipart form bodies must be UTF-8 encoded.")
         return self.get_response(request)

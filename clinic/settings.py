@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A 400, not a 500, for form bodies in a charset Django cannot decode.
+    "clinic.middleware.FormEncodingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves patients' cached public pages before the rest of the stack runs.
     "clinic.page_cache.PatientPageCacheMiddleware",

@@ -8,7 +8,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from clinic.context_processors import clinic_details
-from clinic.middleware import database_unavailable_response, is_connection_error
+from clinic.middleware import (
+    database_unavailable_response,
+    is_connection_error,
+    with_security_headers,
+)
 from education.models import Article, Topic
 
 
@@ -39,7 +43,7 @@ def healthz(request):
 def error_page(template, status):
     """Render an error page with the clinic's details only: no request context, no internals."""
     html = render_to_string(template, {"clinic": clinic_details()})
-    return HttpResponse(html, status=status)
+    return with_security_headers(HttpResponse(html, status=status))
 
 
 def bad_request(request, exception=None):

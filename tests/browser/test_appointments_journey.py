@@ -210,6 +210,6 @@ def test_manager_report_and_history_pages_render_cleanly(
 
     page.goto(live_server.url + appointment_request.get_admin_url())
     page.get_by_role("link", name="History").click()
-    expect(page.locator("#change-history")).to_contain_text("new → contacted")
+    expect(page.locator("#change-history")).to_contain_text("New → Contacted")
     assert_accessible(page, "history")
     screenshot("appointments-admin-history")

@@ -1,0 +1,315 @@
+"""Abuse (issue 6): the submission rate limit against two real app servers sharing
+Redis, and against forged X-Forwarded-For headers behind trusted proxies.
+
+Already proven elsewhere: the limit itself, per client, with a 429 page
+(tests/appointments/test_rate_limit.py), a forged X-Forwarded-For with
+TRUSTED_PROXY_COUNT=0 (test_forged_forwarded_for_header_does_not_escape_the_limit),
+and the admin login lockout matrix, cool-off and proxy handling
+(tests/clinic/test_security.py).
+"""
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.db import connection
+
+from appointments.models import AppointmentRequest
+from tests.appointments.conftest import REQUEST_URL, form_data
+from tests.conftest import skip_or_fail
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_HARDENING_URL", "redis://127.0.0.1:6379/13")
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+LIMIT = 3
+
+
+# Two gunicorn servers, as in production, sharing one database and one Redis.
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def shared_redis():
+    """The Redis the servers share; skipped without it, unless REQUIRE_REDIS=1 (CI)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.RedisError:
+        skip_or_fail(f"needs Redis at {REDIS_URL}", REQUIRE_REDIS)
+    return client
+
+
+def clean_environment():
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "EMAIL_", "GUNICORN_", "REQUEST_"))
+        and name not in {"DATABASE_URL", "REDIS_URL", "TRUSTED_PROXY_COUNT", "WEB_CONCURRENCY"}
+    }
+
+
+@pytest.fixture(scope="module")
+def live_database(django_db_setup, tmp_path_factory):
+    """The database the servers share: the PostgreSQL test database itself (tests using
+    it are transactional, so they see the servers' rows), or a migrated SQLite file."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = quote(settings_dict["USER"] or "")
+        password = f":{quote(settings_dict['PASSWORD'])}" if settings_dict["PASSWORD"] else ""
+        host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+        return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'db.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env={**clean_environment(), "DJANGO_DEBUG": "1", "DATABASE_URL": url},
+        check=True,
+        timeout=120,
+    )
+    return url
+
+
+def count_rows(database_url):
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            return db.execute("SELECT count(*) FROM appointments_appointmentrequest").fetchone()[0]
+    return AppointmentRequest.objects.count()
+
+
+@pytest.fixture(scope="module")
+def live_servers(shared_redis, live_database, tmp_path_factory):
+    """Two gunicorn servers (the project's gunicorn.conf.py) with REDIS_URL, as two
+    app hosts behind a load balancer would run. Yields their ports."""
+    logs = tmp_path_factory.mktemp("gunicorn")
+    env = {
+        **clean_environment(),
+        "DJANGO_SETTINGS_MODULE": "tests.hardening.live_settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": live_database,
+        "REDIS_URL": REDIS_URL,
+        "REQUEST_RATE_LIMIT": str(LIMIT),
+        "REQUEST_RATE_WINDOW_SECONDS": "600",
+        "REQUEST_MIN_FILL_SECONDS": "0",
+        "TRUSTED_PROXY_COUNT": "0",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ACCESS_LOG": "-",
+    }
+    servers = []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed below)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            servers.append((port, process, log))
+        for port, process, _ in servers:
+            wait_until_up(port, process, logs)
+        yield [port for port, _, _ in servers]
+    finally:
+        for _, process, log in servers:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def wait_until_up(port, process, logs, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            status, _, _ = request(port, "GET", "/healthz/")
+            if status == HTTPStatus.OK:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    output = "\n".join(path.read_text() for path in logs.iterdir())
+    pytest.fail(f"gunicorn on port {port} did not start:\n{output}")
+
+
+def request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read().decode()
+    finally:
+        conn.close()
+
+
+def load_form(port, headers=None):
+    """What a patient's browser does first: load the form. Returns its CSRF cookie and
+    the fields to send back, filled in."""
+    status, response_headers, page = request(port, "GET", REQUEST_URL, headers=headers)
+    assert status == HTTPStatus.OK, page
+    cookies = SimpleCookie()
+    for name, value in response_headers:
+        if name.lower() == "set-cookie":
+            cookies.load(value)
+    fields = {
+        **form_data(),
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1],
+        "form_token": re.search(r'name="form_token" value="([^"]+)"', page)[1],
+    }
+    return cookies["csrftoken"].value, fields
+
+
+def send_form(port, csrf_cookie, fields, headers=None):
+    """Then send it. Returns the status (redirects are not followed)."""
+    status, _, _ = request(
+        port,
+        "POST",
+        REQUEST_URL,
+        body=urlencode(fields, doseq=True),
+        headers={
+            **(headers or {}),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+        },
+    )
+    return status
+
+
+def submit_through(port, headers=None):
+    return send_form(port, *load_form(port, headers), headers)
+
+
+@pytest.fixture
+def fresh_limits(shared_redis, live_servers):
+    """An empty Redis database for the servers' rate counts, before and after."""
+    shared_redis.flushdb()
+    yield live_servers
+    shared_redis.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_limit_holds_across_two_server_processes_sharing_redis(fresh_limits, live_database):
+    first, second = fresh_limits
+    rows_before = count_rows(live_database)
+
+    statuses = [submit_through(port) for port in [first, second] * LIMIT]
+
+    assert statuses == [HTTPStatus.FOUND] * LIMIT + [HTTPStatus.TOO_MANY_REQUESTS] * LIMIT
+    assert count_rows(live_database) - rows_before == LIMIT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_forwarded_for_does_not_escape_the_limit_on_the_real_servers(
+    fresh_limits, live_database
+):
+    first, second = fresh_limits
+
+    statuses = [
+        submit_through(port, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        for n, port in enumerate([first, second] * LIMIT)
+    ]
+
+    assert statuses == [HTTPStatus.FOUND] * LIMIT + [HTTPStatus.TOO_MANY_REQUESTS] * LIMIT
+
+
+@pytest.mark.postgres  # simultaneous writes from two processes: production's database
+@pytest.mark.django_db(transaction=True)
+def test_the_limit_holds_when_submissions_reach_both_servers_at_once(fresh_limits, live_database):
+    ports = fresh_limits * LIMIT
+    forms = [load_form(port) for port in ports]
+    barrier = threading.Barrier(len(ports))
+    rows_before = count_rows(live_database)
+
+    def send(port, form):
+        barrier.wait()
+        return send_form(port, *form)
+
+    with ThreadPoolExecutor(max_workers=len(ports)) as pool:
+        statuses = list(pool.map(send, ports, forms))
+
+    assert sorted(statuses) == [HTTPStatus.FOUND] * LIMIT + [HTTPStatus.TOO_MANY_REQUESTS] * LIMIT
+    assert count_rows(live_database) - rows_before == LIMIT
+
+
+# Behind trusted proxies (TRUSTED_PROXY_COUNT=1 or 2), in-process.
+
+PROXY = "10.0.0.1"  # the last proxy: what the app sees as REMOTE_ADDR
+PATIENT = "203.0.113.5"
+
+
+def forwarded_for(client_part, proxies):
+    """The header as the proxies pass it on: whatever the client sent, then the address
+    each trusted proxy saw appended (the client's, then the inner proxies')."""
+    appended = [PATIENT, *(f"10.0.0.{n}" for n in range(2, proxies + 1))]
+    return ", ".join([client_part, *appended])
+
+
+@pytest.fixture
+def limit_of_three(settings, location):
+    settings.REQUEST_RATE_LIMIT = LIMIT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_a_forged_forwarded_for_cannot_escape_the_limit_behind_trusted_proxies(
+    client, limit_of_three, settings, proxies
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    for n in range(LIMIT):
+        response = client.post(
+            REQUEST_URL,
+            form_data(),
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=forwarded_for(f"198.51.100.{n}", proxies),
+        )
+        assert response.status_code == HTTPStatus.FOUND
+
+    response = client.post(
+        REQUEST_URL,
+        form_data(),
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for("198.51.100.99", proxies),
+    )
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_patient_has_their_own_allowance(
+    client, limit_of_three, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(LIMIT):
+        client.post(REQUEST_URL, form_data(), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=PATIENT)
+
+    response = client.post(
+        REQUEST_URL, form_data(), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.77"
+    )
+
+    assert response.status_code == HTTPStatus.FOUND

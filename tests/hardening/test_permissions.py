@@ -1,0 +1,265 @@
+"""Who may open what (issue 6): anonymous visitors, clinicians, the front desk and the
+practice manager against every public URL and every admin URL, each with the status
+written out below.
+
+The admin URLs of appointment requests and locations (and the managers' report) are in
+tests/appointments/test_admin.py::ROLE_MATRIX, tested there; the completeness tests at
+the end check that the two tables together leave no admin or public URL out.
+"""
+
+from contextlib import suppress
+from http import HTTPStatus
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+
+from education.models import Article
+from tests.appointments.conftest import make_location, make_request
+from tests.appointments.test_admin import ROLE_MATRIX as APPOINTMENTS_ADMIN_MATRIX
+from tests.education.conftest import make_article, make_clinician, make_topic
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "clinician", "front_desk", "manager")
+OK = HTTPStatus.OK
+FORBIDDEN = HTTPStatus.FORBIDDEN
+NOT_FOUND = HTTPStatus.NOT_FOUND
+NOT_ALLOWED = HTTPStatus.METHOD_NOT_ALLOWED
+REDIRECT = HTTPStatus.FOUND  # somewhere other than the login page
+LOGIN = "login"  # a redirect to the admin login page
+
+EVERYONE_OK = (OK, OK, OK, OK)
+
+# path -> expected status for anonymous, clinician, front desk, practice manager.
+PUBLIC = {
+    "/": EVERYONE_OK,
+    "/articles/": EVERYONE_OK,
+    "/articles/?q=facet": EVERYONE_OK,
+    "/articles/?page=99": (NOT_FOUND,) * 4,
+    "/articles/feed/": EVERYONE_OK,
+    "/articles/topics/{topic_slug}/": EVERYONE_OK,
+    "/articles/topics/no-such-topic/": (NOT_FOUND,) * 4,
+    "/articles/{article_slug}/": EVERYONE_OK,
+    # Drafts: a preview for those who may see articles in the admin, 404 for the rest.
+    "/articles/{draft_slug}/": (NOT_FOUND, OK, NOT_FOUND, OK),
+    "/appointments/request/": EVERYONE_OK,
+    "/appointments/request/received/": (REDIRECT,) * 4,  # nothing sent: back to the form
+    "/locations/": EVERYONE_OK,
+    "/sitemap.xml": EVERYONE_OK,
+    "/robots.txt": EVERYONE_OK,
+    "/favicon.ico": EVERYONE_OK,
+    "/healthz/": EVERYONE_OK,
+    "/no-such-page/": (NOT_FOUND,) * 4,
+}
+
+ADMIN = {
+    "/admin/": (LOGIN, OK, OK, OK),
+    "/admin/login/": (OK, REDIRECT, REDIRECT, REDIRECT),  # signed in: on to the index
+    "/admin/logout/": (REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
+    "/admin/password_change/": (LOGIN, OK, OK, OK),
+    "/admin/password_change/done/": (LOGIN, OK, OK, OK),
+    "/admin/jsi18n/": (LOGIN, OK, OK, OK),
+    "/admin/autocomplete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/r/{article_type}/{article}/": (LOGIN, REDIRECT, REDIRECT, REDIRECT),
+    # Each app's index exists only for those who may see something in it.
+    "/admin/education/": (LOGIN, OK, NOT_FOUND, OK),
+    "/admin/appointments/": (LOGIN, NOT_FOUND, OK, OK),
+    "/admin/auth/": (LOGIN, NOT_FOUND, NOT_FOUND, OK),
+    "/admin/axes/": (LOGIN, NOT_FOUND, NOT_FOUND, OK),
+    # Articles: clinicians write, review, publish and delete them; the front desk never.
+    "/admin/education/article/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/change/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/history/{article_version}/": (LOGIN, OK, FORBIDDEN, OK),
+    # Topics and clinician profiles: clinicians add and edit, only the manager deletes.
+    "/admin/education/topic/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/topic/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/topic/{topic}/change/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/topic/{topic}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/education/topic/{topic}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/{clinician}/change/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/{clinician}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/education/clinician/{clinician}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    # Users and groups: the practice manager only.
+    "/admin/auth/user/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/user/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/user/{user}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/user/{user}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/user/{user}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/user/{user}/password/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/group/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/group/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/group/{group}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/group/{group}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/auth/group/{group}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    # Login lockouts (django-axes): the manager reads and clears them; nobody adds any.
+    "/admin/axes/accessattempt/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessattempt/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/axes/accessattempt/{attempt}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessattempt/{attempt}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessattempt/{attempt}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accesslog/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accesslog/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/axes/accesslog/{access_log}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accesslog/{access_log}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accesslog/{access_log}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessfailurelog/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessfailurelog/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/axes/accessfailurelog/{failure}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessfailurelog/{failure}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/axes/accessfailurelog/{failure}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+}
+
+# The CSV export is an admin action: a POST to the requests' list.
+CSV_EXPORT = (LOGIN, FORBIDDEN, OK, OK)
+
+
+@pytest.fixture
+def objects(db):
+    """One of everything the URLs above name, as ids and slugs."""
+    make_location()
+    topic = make_topic()
+    article = make_article(topics=[topic], reviewer=make_clinician())
+    draft = make_article("Draft about injections", topics=[topic], published=False)
+    access = {
+        "user_agent": "test",
+        "ip_address": "203.0.113.5",
+        "username": "someone",
+        "http_accept": "*/*",
+        "path_info": "/admin/login/",
+    }
+    return {
+        "topic": topic.pk,
+        "topic_slug": topic.slug,
+        "article": article.pk,
+        "article_slug": article.slug,
+        "article_version": article.history.first().history_id,
+        "article_type": ContentType.objects.get_for_model(Article).pk,
+        "draft_slug": draft.slug,
+        "clinician": article.reviewer.pk,
+        "user": make_user_to_manage().pk,
+        "group": Group.objects.get(name="Front desk").pk,
+        "attempt": AccessAttempt.objects.create(
+            **access, get_data="", post_data="", failures_since_start=1
+        ).pk,
+        "access_log": AccessLog.objects.create(**access).pk,
+        "failure": AccessFailureLog.objects.create(**access).pk,
+    }
+
+
+def make_user_to_manage():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("leaver", password="a-long-test-password")
+
+
+@pytest.fixture
+def role_client(request, client):
+    def login(role):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(f"{role}_user"))
+        return client
+
+    return login
+
+
+def assert_status(response, expected, label):
+    if expected == LOGIN:
+        assert response.status_code == HTTPStatus.FOUND, label
+        assert response["Location"].startswith("/admin/login/"), label
+    else:
+        assert response.status_code == expected, label
+        if expected == REDIRECT:
+            assert not response["Location"].startswith("/admin/login/"), label
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_urls(role_client, objects, path, role):
+    response = role_client(role).get(path.format(**objects))
+
+    assert_status(response, PUBLIC[path][ROLES.index(role)], f"{role} {path}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ADMIN)
+def test_admin_urls(role_client, objects, path, role):
+    response = role_client(role).get(path.format(**objects))
+
+    assert_status(response, ADMIN[path][ROLES.index(role)], f"{role} {path}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_csv_export(role_client, objects, role):
+    appointment_request = make_request()
+
+    response = role_client(role).post(
+        "/admin/appointments/appointmentrequest/",
+        {"action": "export_csv", "_selected_action": [appointment_request.pk]},
+    )
+
+    assert_status(response, CSV_EXPORT[ROLES.index(role)], role)
+    if response.status_code == OK:
+        assert response["Content-Type"].startswith("text/csv")
+
+
+# The tables leave nothing out.
+
+IDS = [
+    "topic",
+    "article",
+    "article_version",
+    "article_type",
+    "clinician",
+    "user",
+    "group",
+    "attempt",
+    "access_log",
+    "failure",
+    "request",
+    "location",
+    "version",
+]
+SAMPLE_IDS = {name: "1" for name in IDS} | {
+    "topic_slug": "t",
+    "article_slug": "a",
+    "draft_slug": "d",
+}
+
+
+def url_names(paths):
+    """The URL names the paths resolve to (a path served by WhiteNoise or a 404 has none)."""
+    names = set()
+    for path in paths:
+        with suppress(Resolver404):
+            names.add(resolve(path.format(**SAMPLE_IDS).split("?")[0]).url_name)
+    return names
+
+
+@pytest.mark.parametrize("model", admin.site._registry, ids=lambda model: model._meta.label_lower)
+def test_every_admin_view_of_every_registered_model_is_in_a_table(model):
+    prefix = f"{model._meta.app_label}_{model._meta.model_name}"
+    views = {f"{prefix}_{view}" for view in ("changelist", "add", "change", "delete", "history")}
+
+    assert views <= url_names([*ADMIN, *APPOINTMENTS_ADMIN_MATRIX])
+
+
+def public_url_names(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) != "admin/":
+                yield from public_url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_public_url_is_in_the_table():
+    assert set(public_url_names(get_resolver().url_patterns)) <= url_names(PUBLIC)
