@@ -94,11 +94,11 @@ def is_cacheable(request):
     )
 
 
-def page_key(request, version):
+def page_key(request):
     # GZipMiddleware (below this one) compresses for clients that accept it: keep both.
     encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "identity"
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pages:{version}:{encoding}:{path}"
+    return f"pages:{encoding}:{path}"
 
 
 class PatientPageCacheMiddleware:
@@ -108,18 +108,22 @@ class PatientPageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable(request):
             return self.get_response(request)
+        key = page_key(request)
         try:
-            key = page_key(request, cache.get_or_set(VERSION_KEY, 1, None))
-            cached = cache.get(key)
+            # One round trip: the page and the current version together. A page kept
+            # under an older version is stale.
+            found = cache.get_many([VERSION_KEY, key])
         except Exception:  # a cache outage costs speed, never the page
             logger.warning("cache unavailable; rendering %s", request.path)
             return self.get_response(request)
-        if cached is not None:
-            return cached
+        version = found.get(VERSION_KEY, 0)
+        kept_version, kept_response = found.get(key, (None, None))
+        if kept_response is not None and kept_version == version:
+            return kept_response
         response = self.get_response(request)
         if self.should_keep(response):
             try:
-                cache.set(key, response, seconds_to_keep())
+                cache.set(key, (version, response), seconds_to_keep())
             except Exception:
                 logger.warning("cache unavailable; %s not stored", request.path)
         return response
