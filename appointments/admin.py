@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import phonenumbers
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
@@ -20,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from appointments.models import AppointmentRequest, ContactAttempt, Location
 from clinic.admin_history import ReadableHistoryMixin
 from clinic.phone import DEFAULT_REGION
+from clinic.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
 
@@ -164,6 +166,21 @@ class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["appointments/admin.css"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            # Only people who work requests: the front desk and the practice manager.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, is_staff=True)
+                .filter(Q(groups__name=FRONT_DESK) | Q(is_superuser=True))
+                .distinct()
+                .order_by("first_name", "username")
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         # The email details matter only when sending failed; otherwise fold them away.

@@ -390,3 +390,20 @@ def test_report_link_is_shown_to_managers_only(manager_client, front_desk_user):
 
 def test_nobody_adds_requests_in_the_admin(manager_client):
     assert manager_client.get(f"{LIST_URL}add/").status_code == FORBIDDEN
+
+
+def test_requests_can_only_be_assigned_to_front_desk_staff_or_the_manager(
+    front_desk_client, front_desk_user, clinician_user, manager_user
+):
+    appointment_request = make_request()
+
+    response = front_desk_client.get(
+        f"/admin/appointments/appointmentrequest/{appointment_request.pk}/change/"
+    )
+
+    choices = {
+        str(label)
+        for value, label in response.context["adminform"].form.fields["assigned_to"].choices
+        if value
+    }
+    assert choices == {front_desk_user.username, manager_user.username}
