@@ -10,8 +10,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 
 from appointments.demo import seed_locations
+from appointments.models import Location
 from education.demo import seed_education
 from education.models import Article, Topic
+from tests.appointments.conftest import make_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,20 +134,15 @@ def staff_page(watched_page, live_server, demo_site):
 
 
 def test_admin_pages_staff_use_pass_the_audit(staff_page, live_server, demo_site):
-    from appointments.models import AppointmentRequest
-
+    request = make_request(location=Location.objects.first())
     page = staff_page
     pages = {
         "admin-index": "/admin/",
         "admin-request-list": "/admin/appointments/appointmentrequest/",
+        "admin-request-change": f"/admin/appointments/appointmentrequest/{request.pk}/change/",
         "admin-article-list": "/admin/education/article/",
         "admin-article-change": f"/admin/education/article/{demo_site['article'].pk}/change/",
     }
-    request = AppointmentRequest.objects.first()
-    if request is not None:
-        pages["admin-request-change"] = (
-            f"/admin/appointments/appointmentrequest/{request.pk}/change/"
-        )
     for label, url in pages.items():
         response = page.goto(live_server.url + url)
         assert response.status == 200, label
