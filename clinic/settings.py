@@ -198,7 +198,9 @@ if SMTP_HOST:
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": env_int("EMAIL_TIMEOUT", 10),
+                # The patient waits for the front-desk email after saving: keep it short;
+                # a slow server just means send_pending_notifications sends it later.
+                "timeout": env_int("EMAIL_TIMEOUT", 5),
             },
         }
     }
