@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,14 +12,6 @@ from education.models import Article, Clinician
 
 REQUEST_URL = reverse("appointments:request")
 RECEIVED_URL = reverse("appointments:received")
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Rate-limit counters and the footer's locations live in the (per-process) cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_location(slug="riverside", name="Riverside", **fields):

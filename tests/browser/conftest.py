@@ -67,9 +67,9 @@ class PageProblems(list):
         assert not self, "browser problems:\n" + "\n".join(self)
 
 
-@pytest.fixture
-def watched_page(page, live_server):
-    """A Playwright page that records console errors, CSP violations and foreign requests."""
+def watch(page, live_server):
+    """Record console errors, CSP violations and requests to any host but the live
+    server on this page; returns the list they are collected in."""
     problems = PageProblems()
     own = urlsplit(live_server.url).netloc
 
@@ -91,9 +91,15 @@ def watched_page(page, live_server):
         "document.addEventListener('securitypolicyviolation', e => "
         "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
     )
-    page.problems = problems
+    return problems
+
+
+@pytest.fixture
+def watched_page(page, live_server):
+    """A Playwright page whose problems (see ``watch``) fail the test."""
+    page.problems = watch(page, live_server)
     yield page
-    problems.assert_none()
+    page.problems.assert_none()
 
 
 @pytest.fixture

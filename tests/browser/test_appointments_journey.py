@@ -5,11 +5,12 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, Permission
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
-from clinic.roles import FRONT_DESK, ROLE_PERMISSIONS
+from clinic.roles import FRONT_DESK, sync_roles
 from tests.appointments.conftest import make_article, make_location, make_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,18 +27,6 @@ def assert_accessible(page, label):
         for v in result.response["violations"]
     ]
     assert not violations, f"axe on {label}:\n" + "\n".join(violations)
-
-
-def front_desk_group():
-    """The Front desk group as the roles migration makes it. An earlier transactional
-    test's flush removes migration data, so make it here if it is gone."""
-    group, _ = Group.objects.get_or_create(name=FRONT_DESK)
-    for name in ROLE_PERMISSIONS[FRONT_DESK]:
-        app_label, codename = name.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return group
 
 
 def tab_to(page, element_id, limit=40):
@@ -130,7 +119,8 @@ def test_patient_requests_from_an_article_and_front_desk_schedules_it(
 
     # The front desk, at a desk, logs in and finds it at the top of the list.
     staff = django_user_model.objects.create_user("fran", password=PASSWORD, is_staff=True)
-    staff.groups.add(front_desk_group())
+    sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
+    staff.groups.add(Group.objects.get(name=FRONT_DESK))
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/admin/")
     page.get_by_label("Username").fill("fran")

@@ -2,55 +2,23 @@
 admin; a patient then finds it in the list and by search (issue 3)."""
 
 import os
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, Permission
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from clinic.roles import CLINICIANS, ROLE_PERMISSIONS
+from clinic.roles import CLINICIANS, sync_roles
 from education.demo import seed_education
 from education.models import Article, Topic
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, watch
 from tests.education.conftest import make_clinician
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-long-test-password"
 TITLE = "Heat or ice for a sore back?"
-
-
-def clinicians_group():
-    """The Clinicians group as clinic/roles.py defines it. The migrations made it, but
-    an earlier transactional test (live server) may have flushed it away."""
-    group, _ = Group.objects.get_or_create(name=CLINICIANS)
-    for name in ROLE_PERMISSIONS[CLINICIANS]:
-        app_label, codename = name.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return group
-
-
-def watch(page, live_server):
-    """The checks of the watched_page fixture, for a page of a second browser context."""
-    problems = []
-    own = urlsplit(live_server.url).netloc
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "request",
-        lambda r: (
-            urlsplit(r.url).netloc not in {own, ""}
-            and problems.append(f"request to another host: {r.url}")
-        ),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    return problems
 
 
 def screenshot(page, name):
@@ -74,7 +42,8 @@ def test_clinician_publishes_an_article_that_a_patient_then_finds(
     seed_education(publish=True)  # a realistic library around the new article
     reviewer = make_clinician("Dr. Ana Ruiz", "MD")
     user = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
-    user.groups.add(clinicians_group())
+    sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
+    user.groups.add(Group.objects.get(name=CLINICIANS))
     page = watched_page
 
     # The clinician logs in.
@@ -158,4 +127,4 @@ def test_clinician_publishes_an_article_that_a_patient_then_finds(
     visitor.set_viewport_size({"width": 1280, "height": 800})
     screenshot(visitor, "article-1280")
     assert Topic.objects.get(name="Facet joints") in article.topics.all()
-    assert not problems, "browser problems:\n" + "\n".join(problems)
+    problems.assert_none()

@@ -3,18 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from education.models import Article, Clinician, Topic
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # The sitemap and the footer's locations are cached; each test starts cold.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_topic(name="Facet joints", **fields):
