@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint check-migrations assets install install-dev test-browser serve-prod audit bench clean
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -22,10 +22,15 @@ run: install assets
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
 test: install-dev assets lint check-migrations
 	$(PY) -m pytest
+	PY=$(PY) scripts/test-at-instants.sh
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "--- again on the SQLite default: migrate, seed and every public page"; \
 	  env -u DATABASE_URL $(PY) -m pytest -m sqlite_smoke -p no:cacheprovider; \
 	fi
+
+## test-clock: the date-sensitive suites at awkward instants (needs Debian's faketime)
+test-clock: install-dev
+	PY=$(PY) scripts/test-at-instants.sh
 
 ## test-browser: only the real-browser (Playwright + Chromium) tests
 test-browser: install-dev assets

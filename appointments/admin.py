@@ -19,9 +19,9 @@ from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.models import AppointmentRequest, ContactAttempt, Location
-from clinic.admin_history import ReadableHistoryMixin
-from clinic.phone import DEFAULT_REGION
-from clinic.roles import FRONT_DESK
+from core.admin_history import ReadableHistoryMixin
+from core.phone import DEFAULT_REGION
+from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
 

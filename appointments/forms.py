@@ -12,7 +12,7 @@ from django.core import signing
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest, Location
-from clinic.phone import DEFAULT_REGION
+from core.phone import DEFAULT_REGION
 from education.models import Article
 
 SLUG = re.compile(r"^[-\w]{1,200}$")

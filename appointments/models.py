@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from clinic.page_cache import remember
-from clinic.phone import DEFAULT_REGION, tel_href
+from core.page_cache import remember
+from core.phone import DEFAULT_REGION, tel_href
 
 
 class LocationQuerySet(models.QuerySet):
@@ -59,7 +59,7 @@ class Location(models.Model):
     @classmethod
     def for_footer(cls):
         """Active locations as plain dicts, cached until a location changes (see
-        clinic.page_cache): the footer is on every page."""
+        core.page_cache): the footer is on every page."""
         return remember(
             "footer-locations",
             lambda: [

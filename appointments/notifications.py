@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
-from clinic.context_processors import clinic_details
+from core.context_processors import clinic_details
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def send_notifications(appointment_request_id):
             outcome["patient_notified_at"] = timezone.now()
     except Exception as error:  # SMTP, DNS, timeouts, a broken backend: all the same here.
         outcome["notification_status"] = Notification.FAILED
-        outcome["notification_error"] = f"{timezone.now():%Y-%m-%d %H:%M} {error!r}"[:1000]
+        outcome["notification_error"] = f"{timezone.localtime():%Y-%m-%d %H:%M} {error!r}"[:1000]
         # The reference only: the error text may quote the patient's address.
         logger.warning(
             "Notification for %s failed (%s)", appointment_request.reference, type(error).__name__

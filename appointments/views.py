@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from appointments.forms import AppointmentRequestForm, FormStamp, published_article
 from appointments.models import AppointmentRequest, Location
 from appointments.notifications import response_days, send_notifications
-from clinic.client_ip import client_ip
+from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

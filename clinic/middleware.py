@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.csp import build_policy
 
-from clinic.context_processors import clinic_details
+from core.context_processors import clinic_details
 
 logger = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "clinic.middleware.FormEncodingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves patients' cached public pages before the rest of the stack runs.
-    "clinic.page_cache.PatientPageCacheMiddleware",
+    "core.page_cache.PatientPageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +105,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "clinic.context_processors.clinic",
+                "core.context_processors.clinic",
+                "appointments.context_processors.footer_locations",
             ],
         },
     },
@@ -237,7 +238,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # misconfigured proxy every user shares one address and would all be locked out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"
 
 # Security. https://docs.djangoproject.com/en/6.1/ref/middleware/#module-django.middleware.security

@@ -3,8 +3,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clinic import views
-from clinic.page_cache import cache_public_page
-from education.sitemaps import sitemaps
+from clinic.sitemaps import sitemaps
+from core.page_cache import cache_public_page
 
 admin.site.site_header = "Clinic staff"
 admin.site.site_title = "Clinic staff"

@@ -7,12 +7,12 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from clinic.context_processors import clinic_details
 from clinic.middleware import (
     database_unavailable_response,
     is_connection_error,
     with_security_headers,
 )
+from core.context_processors import clinic_details
 from education.models import Article, Topic
 
 

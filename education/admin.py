@@ -11,7 +11,7 @@ from django_prose_editor.widgets import (
 from js_asset import Media, Script
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin_history import ReadableHistoryMixin
+from core.admin_history import ReadableHistoryMixin
 from education.models import Article, Clinician, Topic
 
 

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class EducationConfig(AppConfig):
     name = "education"
     verbose_name = "Patient education"
+
+    def ready(self):
+        from core import page_cache
+        from education.models import Article, Clinician, Topic
+
+        # Articles, topics and clinicians' bylines are on cached pages.
+        page_cache.refresh_pages_when_changed(
+            Article, Topic, Clinician, m2m_through=[Article.topics.through]
+        )
+        page_cache.schedule_changes("education.articles", Article.objects.next_publication)

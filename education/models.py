@@ -187,6 +187,10 @@ class ArticleQuerySet(models.QuerySet):
             "publish_at"
         )
 
+    def next_publication(self):
+        """When the soonest scheduled article goes live, or None."""
+        return self.scheduled().values_list("publish_at", flat=True).first()
+
     def featured(self):
         return self.filter(featured=True)
 
@@ -386,8 +390,8 @@ class Article(models.Model):
             "url": url,
             "inLanguage": "en-US",
             "about": [{"@type": "Thing", "name": topic.name} for topic in self.topics.all()],
-            "datePublished": self.publish_at.isoformat(),
-            "dateModified": self.updated.isoformat(),
+            "datePublished": timezone.localtime(self.publish_at).isoformat(),
+            "dateModified": timezone.localtime(self.updated).isoformat(),
             "publisher": {
                 "@type": "MedicalOrganization",
                 "name": settings.CLINIC_NAME,

@@ -1,15 +1,8 @@
+"""Patient education's own sitemaps; the project puts the site's together (clinic/sitemaps.py)."""
+
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
 from education.models import Article, Topic
-
-
-class StaticPagesSitemap(Sitemap):
-    def items(self):
-        return ["home", "education:article_list", "appointments:locations"]
-
-    def location(self, item):
-        return reverse(item)
 
 
 class ArticleSitemap(Sitemap):
@@ -30,6 +23,3 @@ class TopicSitemap(Sitemap):
 
     def lastmod(self, topic):
         return topic.last_updated
-
-
-sitemaps = {"static": StaticPagesSitemap, "articles": ArticleSitemap, "topics": TopicSitemap}

@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client, RequestFactory
 
-from clinic.client_ip import client_ip
+from core.client_ip import client_ip
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Location
-from clinic import page_cache
+from core import page_cache
 from education.models import Article, Clinician, Topic
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def make_library(size):
 @pytest.fixture(autouse=True)
 def no_page_cache(monkeypatch):
     # Measure the work of rendering: a page served from the page cache runs no query
-    # at all (tests/clinic/test_page_cache.py), which would hide an N+1 here.
+    # at all (tests/core/test_page_cache.py), which would hide an N+1 here.
     monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
 
 

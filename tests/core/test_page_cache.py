@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinic import page_cache
+from core import page_cache
 from education.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ about as much as a static file.
 Staff, and anyone with a session (after sending the form), always get a fresh page,
 and so do searches (``?q=``: their keys would be unbounded).
 
-Every save or delete of an article, topic, clinician or location bumps a version
-number that is part of each key, so a change shows at once on every server. A
-scheduled article appears on time because no page is kept past the next
-``publish_at`` still to come. If the cache is down, pages are simply rendered.
+Every save or delete of a model an app registers with refresh_pages_when_changed()
+(articles, topics, clinicians, locations) bumps a version number that is part of
+each key, so a change shows at once on every server. A scheduled article appears on
+time because no page is kept past the next change an app registers with
+schedule_changes(). If the cache is down, pages are simply rendered.
 """
 
 import hashlib
@@ -61,14 +62,41 @@ def remember(name, compute, seconds=PAGE_SECONDS):
     return value
 
 
-def seconds_to_keep():
-    """How long a page may be kept: until the next scheduled article, at most 5 minutes."""
-    from education.models import Article
+# Each app says when its next scheduled change is (an article's publish_at, say):
+# name -> callable returning an aware datetime or None. See schedule_changes().
+_scheduled_changes = {}
 
-    upcoming = remember(
-        "next-publication",
-        lambda: Article.objects.scheduled().values_list("publish_at", flat=True).first() or "",
-    )
+
+def refresh_pages_when_changed(*models, m2m_through=()):
+    """Make every cached page stale whenever one of these models is saved or deleted.
+
+    Each app calls this from its AppConfig.ready() for the models patients see.
+    """
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        label = model._meta.label
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"pages-save-{label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"pages-del-{label}")
+    for through in m2m_through:
+        label = through._meta.label
+        m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"pages-m2m-{label}")
+
+
+def schedule_changes(name, next_change):
+    """Register next_change(): when content patients see changes on its own next (a
+    scheduled publication), or None. No page is kept past the earliest of them."""
+    _scheduled_changes[name] = next_change
+
+
+def next_scheduled_change():
+    moments = [moment for source in _scheduled_changes.values() if (moment := source())]
+    return min(moments, default=None)
+
+
+def seconds_to_keep():
+    """How long a page may be kept: until the next scheduled change, at most 5 minutes."""
+    upcoming = remember("next-scheduled-change", lambda: next_scheduled_change() or "")
     if not upcoming:
         return PAGE_SECONDS
     return max(1, min(PAGE_SECONDS, int((upcoming - timezone.now()).total_seconds()) + 1))

@@ -1,7 +1,6 @@
 from django.conf import settings
 
-from appointments.models import Location
-from clinic.phone import tel_href
+from core.phone import tel_href
 
 
 def clinic_details():
@@ -14,5 +13,4 @@ def clinic_details():
 
 
 def clinic(request):
-    # A callable: the template calls it only if it shows the footer (cached, see Location).
-    return {"clinic": clinic_details(), "footer_locations": Location.for_footer}
+    return {"clinic": clinic_details()}

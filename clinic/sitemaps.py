@@ -1,0 +1,19 @@
+"""The site's sitemap: the project's own pages plus each app's."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from education.sitemaps import ArticleSitemap, TopicSitemap
+
+
+class StaticPagesSitemap(Sitemap):
+    """Pages that are always there: the home page, the article list, the locations."""
+
+    def items(self):
+        return ["home", "education:article_list", "appointments:locations"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+sitemaps = {"static": StaticPagesSitemap, "articles": ArticleSitemap, "topics": TopicSitemap}

@@ -1,0 +1,19 @@
+"""What each staff role may do with patient education (combined in clinic/roles.py)."""
+
+from core.roles import CLINICIANS
+
+PERMISSIONS = {
+    CLINICIANS: [
+        "education.view_article",
+        "education.add_article",
+        "education.change_article",
+        "education.delete_article",
+        "education.publish_article",
+        "education.view_topic",
+        "education.add_topic",
+        "education.change_topic",
+        "education.view_clinician",
+        "education.add_clinician",
+        "education.change_clinician",
+    ],
+}
