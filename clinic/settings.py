@@ -217,6 +217,9 @@ FRONT_DESK_EMAILS = env_list("FRONT_DESK_EMAILS", "frontdesk@localhost")
 # Absolute links in emails (no trailing slash).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Articles: show patients the list of sources each article was checked against.
+ARTICLE_SOURCES_PUBLIC = env_bool("ARTICLE_SOURCES_PUBLIC", False)
+
 # Appointment requests.
 REQUEST_RESPONSE_HOURS = env_int("REQUEST_RESPONSE_HOURS", 24)  # then flagged overdue
 REQUEST_RETENTION_DAYS = env_int("REQUEST_RETENTION_DAYS", 365)  # purge_requests

@@ -12,7 +12,7 @@ from js_asset import Media, Script
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_history import ReadableHistoryMixin
-from education.models import Article, Clinician, Topic
+from education.models import Article, Clinician, EmergencyNotice, Topic
 
 
 class ArticleBodyWidget(AdminProseEditorWidget):
@@ -70,10 +70,11 @@ class ArticleAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
         (
             "Medical review",
             {
-                "fields": ("author", "reviewer", "reviewed_on"),
+                "fields": ("author", "reviewer", "reviewed_on", "sources"),
                 "description": (
                     "An article can only be published once a clinician has checked it: "
-                    "choose the medical reviewer and enter the date of the review."
+                    "choose the medical reviewer and enter the date of the review. "
+                    "Check the facts against the sources listed here before signing off."
                 ),
             },
         ),
@@ -205,3 +206,17 @@ class ClinicianAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Linking staff accounts is the practice manager's job.
         return () if request.user.is_superuser else ("user",)
+
+
+@admin.register(EmergencyNotice)
+class EmergencyNoticeAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+    """One notice for the whole site: it can be changed, never added twice or deleted."""
+
+    list_display = ("heading", "article", "updated")
+    fields = ("heading", "text", "article", "link_text")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not EmergencyNotice.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

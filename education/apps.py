@@ -7,10 +7,10 @@ class EducationConfig(AppConfig):
 
     def ready(self):
         from core import page_cache
-        from education.models import Article, Clinician, Topic
+        from education.models import Article, Clinician, EmergencyNotice, Topic
 
-        # Articles, topics and clinicians' bylines are on cached pages.
+        # Articles, topics, clinicians' bylines and the emergency notice are on cached pages.
         page_cache.refresh_pages_when_changed(
-            Article, Topic, Clinician, m2m_through=[Article.topics.through]
+            Article, Topic, Clinician, EmergencyNotice, m2m_through=[Article.topics.through]
         )
         page_cache.schedule_changes("education.articles", Article.objects.next_publication)

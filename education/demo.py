@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from education.models import Article, Clinician, Topic
+from education.models import Article, Clinician, EmergencyNotice, Topic
+from education.sanitize import clean_article_html
 from education.starter import load_starter_library
 
 # Clearly fictional: "Demo" in every name, so nobody mistakes them for real reviewers.
@@ -26,47 +27,89 @@ DEMO_CLINICIANS = [
 ]
 
 
+LOADED = "Loaded from the starter library"
+UPDATED = "Updated from the starter library"
+# The article the emergency notice on every article page links to.
+EMERGENCY_ARTICLE = "when-back-or-neck-pain-is-an-emergency"
+
+
 @transaction.atomic
 def load_starter_library_into_db(*, publish, reviewer=None, author=None):
     """Create the starter topics and any starter article not already present.
 
-    Existing articles (matched by slug) are left untouched, so clinicians' edits
-    are never overwritten. Returns how many topics and articles were created.
+    An existing article (matched by slug) that nobody has touched since it was loaded
+    gets the library's current text, so corrections reach it; one that a clinician
+    has edited, reviewed or published is never overwritten. Returns how many topics
+    and articles were created and updated.
     """
     topics, articles = load_starter_library()
-    created = {"topics": 0, "articles": 0}
+    counts = {"topics": 0, "articles": 0, "updated": 0}
     topic_by_slug = {}
     for data in topics:
         topic, was_created = Topic.objects.get_or_create(
             slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
         )
         topic_by_slug[topic.slug] = topic
-        created["topics"] += was_created
+        counts["topics"] += was_created
 
     now = timezone.now()
-    count = len(articles)
     for position, data in enumerate(articles):
-        if Article.objects.filter(slug=data["slug"]).exists():
+        article = Article.objects.filter(slug=data["slug"]).first()
+        if article is None:
+            article = Article(
+                slug=data["slug"],
+                status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
+                # Listed order is publication order: the first one is the oldest.
+                publish_at=now - timedelta(days=len(articles) - position),
+                author=author,
+                reviewer=reviewer if publish else None,
+                reviewed_on=timezone.localdate() if publish and reviewer else None,
+            )
+            counts["articles"] += 1
+        elif untouched_since_loaded(article) and differs_from(article, data):
+            counts["updated"] += 1
+        else:
             continue
-        article = Article(
-            slug=data["slug"],
-            title=data["title"],
-            summary=data["summary"],
-            body=data["body"],
-            featured=data.get("featured", False),
-            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
-            # Listed order is publication order: the first one is the oldest.
-            publish_at=now - timedelta(days=count - position),
-            author=author,
-            reviewer=reviewer if publish else None,
-            reviewed_on=timezone.localdate() if publish and reviewer else None,
-        )
-        # The first line of the article's history says where it came from.
-        article._change_reason = "Loaded from the starter library"
+        # The article's history says where its text came from.
+        article._change_reason = UPDATED if article.pk else LOADED
+        fill_from_library(article, data)
         article.save()
         article.topics.set([topic_by_slug[slug] for slug in data["topics"]])
-        created["articles"] += 1
-    return created
+    link_emergency_notice()
+    return counts
+
+
+def fill_from_library(article, data):
+    article.title = data["title"]
+    article.summary = data["summary"]
+    article.body = data["body"]
+    article.featured = data.get("featured", False)
+    article.sources = "\n".join(data.get("sources", []))
+
+
+def untouched_since_loaded(article):
+    """True if every change on record came from the starter library itself."""
+    reasons = set(article.history.values_list("history_change_reason", flat=True))
+    return reasons <= {LOADED, UPDATED}
+
+
+def differs_from(article, data):
+    return (article.title, article.summary, article.body, article.sources) != (
+        data["title"],
+        data["summary"],
+        clean_article_html(data["body"]),  # stored bodies are sanitised
+        "\n".join(data.get("sources", [])),
+    )
+
+
+def link_emergency_notice():
+    """Point the site's emergency notice at the starter article on emergencies, unless
+    the clinic has already chosen an article."""
+    article = Article.objects.filter(slug=EMERGENCY_ARTICLE).first()
+    notice = EmergencyNotice.objects.first()
+    if article and notice and notice.article_id is None:
+        notice.article = article
+        notice.save()
 
 
 def seed_education(*, publish=True):

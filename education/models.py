@@ -1,102 +1,16 @@
-import re
-from functools import reduce
-from operator import or_
-
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, models
-from django.db.models import Case, Count, Max, Q, When
+from django.db import models
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
-from education import readability
+from core.page_cache import remember
+from education import readability, search
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
-
-# Words that say nothing about what a patient is looking for.
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "didn",
-        "do",
-        "does",
-        "doesn",
-        "don",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "isn",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "so",
-        "than",
-        "that",
-        "the",
-        "them",
-        "then",
-        "there",
-        "they",
-        "this",
-        "to",
-        "was",
-        "wasn",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "won",
-        "would",
-        "you",
-        "your",
-    ]
-)
-
-
-def search_words(text, limit=8):
-    """The words of a search worth matching: lower case, no punctuation or stop words,
-    a plain plural "s" dropped ("facets" finds "facet"), at most ``limit`` of them."""
-    words = []
-    for word in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")):
-        if word.endswith("nt") and word[:-1] in STOP_WORDS | {"didn", "doesn", "isn"}:
-            continue  # "didnt", "doesnt" typed without the apostrophe
-        if word in STOP_WORDS or len(word) < 3:
-            continue
-        if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
-            word = word[:-1]
-        if word not in words:
-            words.append(word)
-    return words[:limit]
 
 
 class TopicQuerySet(models.QuerySet):
@@ -200,36 +114,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.defer("body").prefetch_related("topics")
 
     def search(self, terms):
-        """Articles matching what a patient typed, best match first.
-
-        Patients type phrases ("facet injection didn't work"), not keywords, so an
-        article matching any of the words counts, and more words, and words in the
-        title, rank it higher. PostgreSQL ranks full-text matches ("injections"
-        finds "injection"); other databases count plain substring matches.
-        """
-        words = search_words(terms)
-        if not words:
-            return self if not terms.strip() else self.none()
-        if connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("body", weight="C", config="english")
-            )
-            query = reduce(or_, (SearchQuery(word, config="english") for word in words))
-            return (
-                self.annotate(search=vector, rank=SearchRank(vector, query))
-                .filter(search=query)
-                .order_by("-rank", "-publish_at")
-            )
-        score = sum(
-            Case(When(**{f"{field}__icontains": word}, then=weight), default=0)
-            for word in words
-            for field, weight in (("title", 4), ("summary", 2), ("body", 1))
-        )
-        return self.annotate(rank=score).filter(rank__gt=0).order_by("-rank", "-publish_at")
+        """Articles matching what a patient typed, best match first (see education.search)."""
+        return search.matching(self, terms)
 
     def related_to(self, article, limit=3):
         """Other articles sharing the most topics with ``article``, newest first among
@@ -293,6 +179,12 @@ class Article(models.Model):
         help_text="The article appears on the site at this time. Set a future time to schedule it.",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    sources = models.TextField(
+        blank=True,
+        help_text="For the medical reviewer: the guidelines and patient pages this article's "
+        "facts were checked against, one per line, with the year. Patients see this list "
+        "only if the clinic turns on ARTICLE_SOURCES_PUBLIC.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -412,3 +304,64 @@ class Article(models.Model):
         return self.reviewed_on is None or self.reviewed_on < (
             timezone.localdate() - self.REVIEW_INTERVAL
         )
+
+
+class EmergencyNotice(models.Model):
+    """The "when to get help right away" callout at the top of every article page.
+
+    One per site, kept by the clinic in the admin; it links to the full article on
+    emergencies so every page says what counts as one.
+    """
+
+    DEFAULT_TEXT = (
+        "Call 911 or go to the emergency room if back or neck pain comes with loss of "
+        "bladder or bowel control, numbness in the groin or inner thighs, or new weakness "
+        "in a leg or arm.\n"
+        "Thinking of harming yourself? Call or text 988."
+    )
+
+    heading = models.CharField(max_length=100, default="When to get help right away")
+    text = models.TextField(
+        max_length=800,
+        default=DEFAULT_TEXT,
+        help_text="Plain words, no more than a few lines; each line break starts a paragraph. "
+        "Name the warning signs, not the conditions.",
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="full article",
+        help_text="The article with all the warning signs, linked from the notice.",
+    )
+    link_text = models.CharField(
+        max_length=100, default="All the warning signs, and when to call us"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated"])
+
+    class Meta:
+        verbose_name = "emergency notice"
+
+    def __str__(self):
+        return self.heading
+
+    @classmethod
+    def current(cls):
+        """The notice to show, as a dict kept in the shared cache until content changes:
+        the clinic's own, or the built-in wording if there is none."""
+        return remember("emergency-notice", cls.compute_current)
+
+    @classmethod
+    def compute_current(cls):
+        notice = cls.objects.select_related("article").first() or cls()
+        linked = notice.article if notice.article and notice.article.is_live else None
+        return {
+            "heading": notice.heading,
+            "paragraphs": [line for line in notice.text.splitlines() if line.strip()],
+            "url": linked.get_absolute_url() if linked else "",
+            "link_text": notice.link_text,
+        }

@@ -15,5 +15,7 @@ PERMISSIONS = {
         "education.view_clinician",
         "education.add_clinician",
         "education.change_clinician",
+        "education.view_emergencynotice",
+        "education.change_emergencynotice",
     ],
 }

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from education.models import Article, Topic
+from education.models import Article, EmergencyNotice, Topic
 
 # Long enough for any real question, short enough to keep the query cheap.
 MAX_QUERY_LENGTH = 100
@@ -60,7 +61,8 @@ class ArticleDetailView(DetailView):
 
     Template: ``education/article_detail.html``; context: ``article``,
     ``related_articles``, ``preview``, ``canonical_url``, ``structured_data``,
-    ``cta_article`` (the header's Request Appointment button carries the slug).
+    ``cta_article`` (the header's Request Appointment button carries the slug),
+    ``emergency_notice`` (the clinic's callout) and ``show_sources``.
     """
 
     template_name = "education/article_detail.html"
@@ -91,5 +93,7 @@ class ArticleDetailView(DetailView):
                 canonical_url, self.request.build_absolute_uri("/")
             ),
             cta_article=article,
+            emergency_notice=EmergencyNotice.current(),
+            show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
             **kwargs,
         )

@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
-from education.models import Article
+from education.models import Article, EmergencyNotice
 from tests.appointments.conftest import make_location, make_request
 from tests.appointments.test_admin import ROLE_MATRIX as APPOINTMENTS_ADMIN_MATRIX
 from tests.education.conftest import make_article, make_clinician, make_topic
@@ -88,6 +88,13 @@ ADMIN = {
     "/admin/education/clinician/{clinician}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    # The emergency notice on every article page: clinicians keep its wording; there is
+    # one, so nobody adds another and nobody deletes it.
+    "/admin/education/emergencynotice/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/emergencynotice/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/education/emergencynotice/{notice}/change/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/emergencynotice/{notice}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/education/emergencynotice/{notice}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # Users and groups: the practice manager only.
     "/admin/auth/user/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/user/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
@@ -145,6 +152,7 @@ def objects(db):
         "article_type": ContentType.objects.get_for_model(Article).pk,
         "draft_slug": draft.slug,
         "clinician": article.reviewer.pk,
+        "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
         "user": make_user_to_manage().pk,
         "group": Group.objects.get(name="Front desk").pk,
         "attempt": AccessAttempt.objects.create(
@@ -219,6 +227,7 @@ IDS = [
     "article_version",
     "article_type",
     "clinician",
+    "notice",
     "user",
     "group",
     "attempt",
