@@ -3,6 +3,9 @@
 
 VENV ?= .venv
 PORT ?= 8000
+# Links in the demo's emails point at the port it serves.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV = DJANGO_DEBUG=1 SITE_URL=$(SITE_URL)
 PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -12,12 +15,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "The site:  http://127.0.0.1:$(PORT)/"
 	@echo "Staff log in at http://127.0.0.1:$(PORT)/admin/ with the demo accounts above."
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
 test: install-dev assets lint check-migrations

@@ -1,15 +1,12 @@
-import csv
+import re
 from datetime import timedelta
+from functools import partial
 
-import phonenumbers
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.forms import MultiWidget, Textarea
-from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -18,9 +15,10 @@ from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
+from appointments.export import export_csv
 from appointments.models import AppointmentRequest, ContactAttempt, Location
+from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
-from core.phone import DEFAULT_REGION
 from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
@@ -91,12 +89,16 @@ def age(moment):
     return f"{timesince(moment, depth=1)} ago"
 
 
-def spreadsheet_safe(value):
-    """Stop a spreadsheet running patient-typed text such as "=HYPERLINK(...)" as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+def phone_digits(search_term):
+    """The digits to match the end of stored numbers with, if the search is a phone
+    number: the last 10 of a whole number (with or without the country code), or the
+    7 of a local one. None for anything else, a reference or a name."""
+    if re.search(r"[^\d\s().+-]", search_term):
+        return None
+    digits = re.sub(r"\D", "", search_term)
+    if len(digits) < 7:
+        return None
+    return digits[-10:]
 
 
 def status_action(status):
@@ -145,7 +147,7 @@ class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     actions = [
         "assign_to_me",
         *(status_action(status) for status in Status if status != Status.NEW),
-        "export_csv",
+        export_csv,
     ]
     inlines = [ContactAttemptInline]
     readonly_fields = (
@@ -227,15 +229,12 @@ class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """Also find "(614) 555-0142" although numbers are stored as +16145550142."""
+        """Also find a phone number however it is typed: "(614) 555-0142", "614.555.0142",
+        "+1 614 555 0142" or just "555-0142", although it is stored as +16145550142."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            number = phonenumbers.parse(search_term, DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            return results, may_have_duplicates
-        if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            results |= queryset.filter(phone=e164)
+        digits = phone_digits(search_term)
+        if digits:
+            results |= queryset.filter(phone__endswith=digits)
         return results, may_have_duplicates
 
     def changelist_view(self, request, extra_context=None):
@@ -301,7 +300,7 @@ class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
 
     @admin.display(description="new or returning", ordering="is_new_patient")
     def new_or_returning(self, obj):
-        return {True: "New", False: "Returning"}.get(obj.is_new_patient, "Not said")
+        return obj.new_or_returning
 
     @admin.display(description="preferred days")
     def preferred_days_display(self, obj):
@@ -363,82 +362,12 @@ class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
             appointment_request.save()
         self.message_user(request, f"{len(queryset)} request(s) assigned to you.")
 
-    @admin.action(description="Export selected to CSV", permissions=["view"])
-    def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="appointment-requests-{stamp}.csv"'
-        response["Cache-Control"] = "no-store"
-        response.write("\ufeff")  # so Excel reads the file as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "Reference", "Received", "Status", "Assigned to", "First contacted",
-                "First name", "Last name", "Date of birth", "Phone", "Email",
-                "Preferred contact", "Location", "Preferred days", "Preferred time",
-                "New patient", "Reason", "Treatments tried", "Referring provider",
-                "Insurance", "Source article",
-            ]
-        )  # fmt: skip
-        for obj in queryset.select_related("location", "assigned_to", "source_article"):
-            row = [
-                obj.reference,
-                timezone.localtime(obj.created).strftime("%Y-%m-%d %H:%M"),
-                obj.get_status_display(),
-                obj.assigned_to.get_username() if obj.assigned_to else "",
-                (
-                    timezone.localtime(obj.first_contacted_at).strftime("%Y-%m-%d %H:%M")
-                    if obj.first_contacted_at
-                    else ""
-                ),
-                obj.first_name,
-                obj.last_name,
-                obj.date_of_birth or "",
-                obj.phone_display,
-                obj.email,
-                obj.get_preferred_contact_display(),
-                obj.location or "",
-                obj.preferred_days_display,
-                obj.get_preferred_time_display(),
-                self.new_or_returning(obj),
-                obj.reason,
-                obj.treatments_tried,
-                obj.referring_provider,
-                obj.insurance,
-                obj.source_article or "",
-            ]
-            writer.writerow([spreadsheet_safe(value) for value in row])
-        return response
-
     # The managers' report.
 
     def get_urls(self):
         report = path(
             "report/articles/",
-            self.admin_site.admin_view(self.article_report_view),
+            self.admin_site.admin_view(partial(article_report, self)),
             name="appointments_appointmentrequest_article_report",
         )
         return [report, *super().get_urls()]
-
-    def article_report_view(self, request):
-        """Requests per source article over the last 90 days. Practice managers only."""
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        since = timezone.now() - timedelta(days=90)
-        rows = (
-            AppointmentRequest.objects.filter(created__gte=since)
-            .values("source_article", "source_article__title", "source_article__slug")
-            .annotate(
-                requests=Count("pk"),
-                scheduled=Count("pk", filter=Q(status=Status.SCHEDULED)),
-            )
-            .order_by("-requests", "source_article__title")
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Appointment requests per article, last 90 days",
-            "rows": rows,
-            "since": since,
-        }
-        return TemplateResponse(request, "appointments/admin/article_report.html", context)

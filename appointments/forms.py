@@ -1,62 +1,37 @@
 import re
-import secrets
-import time
-from dataclasses import dataclass
 
 import phonenumbers
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
-from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
+from appointments.abuse import FormStamp, over_rate_limit
 from appointments.models import AppointmentRequest, Location
 from core.phone import DEFAULT_REGION
+from core.text import without_invisible_values
 from education.models import Article
 
 SLUG = re.compile(r"^[-\w]{1,200}$")
 
-
-@dataclass(frozen=True)
-class FormStamp:
-    """The form's hidden, signed `form_token`: a one-time token (so a double submit
-    saves one request), when the form was shown (the minimum fill time) and the page
-    the patient came from. Signed, so none of it can be forged.
-    """
-
-    token: str
-    issued_at: float
-    source_path: str = ""
-
-    SALT = "appointments.request-form"
-
-    @classmethod
-    def issue(cls, source_path=""):
-        return cls(secrets.token_urlsafe(24), time.time(), source_path[:500])
-
-    @classmethod
-    def read(cls, value):
-        """The stamp from a submitted form, or None when it is missing or was tampered with."""
-        try:
-            data = signing.loads(value or "", salt=cls.SALT)
-            return cls(str(data["t"]), float(data["at"]), str(data.get("from", "")))
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            return None
-
-    @property
-    def signed(self):
-        return signing.dumps(
-            {"t": self.token, "at": self.issued_at, "from": self.source_path}, salt=self.SALT
-        )
-
-    @property
-    def age(self):
-        return time.time() - self.issued_at
+NOT_SENT_YET = (
+    "Everything you typed is still here. Please check it, then press “Send request” "
+    "again to send it."
+)
 
 
 class AppointmentRequestForm(forms.ModelForm):
-    """The Request Appointment form. POST names are fixed by DESIGN.md."""
+    """The Request Appointment form. POST names are fixed by DESIGN.md.
+
+    It does its own spam and abuse checks: a filled honeypot or a second press of the
+    button is settled before the fields are checked (see full_clean), a missing stamp
+    or a too-fast submission is an error the patient can clear by pressing the button
+    again, and a client over the rate limit gets the ``rate_limited`` error.
+    """
 
     phone = forms.CharField(
         label="Phone number",
@@ -157,6 +132,10 @@ class AppointmentRequestForm(forms.ModelForm):
         error_messages = {
             "first_name": {"required": "Please enter your first name."},
             "last_name": {"required": "Please enter your last name."},
+            "email": {
+                "invalid": "Please check your email address. It should look like "
+                "name@example.com, with no spaces."
+            },
             "reason": {"required": "Please tell us in a few words what you would like help with."},
         }
         widgets = {
@@ -168,8 +147,12 @@ class AppointmentRequestForm(forms.ModelForm):
             "treatments_tried": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, client_address="", **kwargs):
+        # A name made only of zero-width or other invisible characters is no name.
+        super().__init__(without_invisible_values(data), *args, **kwargs)
+        self.client_address = client_address
+        self.stamp = None  # the submitted FormStamp, read in full_clean
+        self.settled = None  # what a bot or a repeat gets instead of a new request
         # Only ask where when there is a choice; with one location, that is the one.
         locations = list(Location.objects.active())
         self.only_location = locations[0] if len(locations) == 1 else None
@@ -268,11 +251,65 @@ class AppointmentRequestForm(forms.ModelForm):
                 "email",
                 "Please give your email address, or choose another way for us to contact you.",
             )
+        self.check_not_a_bot()
+        self.check_rate_limit()
         return cleaned
 
+    def full_clean(self):
+        """Settle bots and repeats before any field is checked: a filled honeypot gets
+        the usual success page with nothing kept; a second press of the button (double
+        click, back and resubmit) gets the request the first press saved."""
+        if self.is_bound:
+            self.stamp = FormStamp.read(self.data.get("form_token"))
+            if self.data.get("website", "").strip():
+                self.settled = AppointmentRequest(reference=AppointmentRequest.new_reference())
+            elif self.stamp:
+                self.settled = self.earlier_request()
+            if self.settled is not None:
+                self._errors, self.cleaned_data = ErrorDict(), {}
+                return
+        super().full_clean()
+
+    def earlier_request(self):
+        return AppointmentRequest.objects.filter(form_token=self.stamp.token).first()
+
+    def check_not_a_bot(self):
+        """No valid stamp (a forged or very old page), or sent faster than a person can
+        type: most likely a bot, but a person only has to press the button again."""
+        if self.stamp is None or self.stamp.filled_too_fast:
+            self.stamp = self.stamp or FormStamp.issue()
+            raise forms.ValidationError(NOT_SENT_YET, code="not_sent_yet")
+
+    def check_rate_limit(self):
+        # Counted only for otherwise valid submissions: typos must not use it up.
+        if not self.errors and over_rate_limit(self.client_address):
+            raise forms.ValidationError("Too many requests from here.", code="rate_limited")
+
+    @property
+    def is_new_request(self):
+        """After save(): True when this submission stored a new request."""
+        return self.settled is None
+
+    @property
+    def is_rate_limited(self):
+        return self.has_error(NON_FIELD_ERRORS, "rate_limited")
+
     def save(self, commit=True):
+        """The saved request; the earlier one for a repeat, an unsaved one for a bot."""
+        if self.settled is not None:
+            return self.settled
         self.instance.source_article = self.cleaned_data.get("article")
-        return super().save(commit)
+        self.instance.form_token = self.stamp.token
+        self.instance.source_path = self.stamp.source_path
+        try:
+            with transaction.atomic():
+                return super().save(commit)
+        except IntegrityError:
+            # The same token was saved by a simultaneous submit (a double click).
+            self.settled = self.earlier_request()
+            if self.settled is None:
+                raise
+            return self.settled
 
 
 def published_article(slug):

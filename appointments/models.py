@@ -305,8 +305,8 @@ class AppointmentRequest(models.Model):
         return self.status == self.Status.NEW and self.created < overdue_cutoff()
 
     @property
-    def is_open(self):
-        return self.status not in self.FINISHED_STATUSES
+    def new_or_returning(self):
+        return {True: "New", False: "Returning"}.get(self.is_new_patient, "Not said")
 
     @property
     def phone_display(self):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.forms import FormStamp
+from appointments.abuse import FormStamp
 from appointments.models import AppointmentRequest, Location
 from education.models import Article, Clinician
 

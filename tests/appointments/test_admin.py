@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from appointments.admin import spreadsheet_safe
+from appointments.export import spreadsheet_safe
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import make_request
 
@@ -153,7 +153,24 @@ def test_overdue_filter(front_desk_client):
     assert list(response.context["cl"].result_list) == [late]
 
 
-@pytest.mark.parametrize("term", ["(614) 867-5309", "614-867-5309", "8675309", "Whitfield"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "(614) 867-5309",
+        "614-867-5309",
+        "614.867.5309",
+        "614 867 5309",
+        "6148675309",
+        "+1 614 867 5309",
+        "+1 (614) 867-5309",
+        "1-614-867-5309",
+        "867-5309",
+        "867 5309",
+        "8675309",
+        " 867-5309 ",
+        "Whitfield",
+    ],
+)
 def test_search_by_phone_as_people_type_it_and_by_name(front_desk_client, term):
     wanted = make_request()
     make_request(phone="+16145550199", last_name="Other")
@@ -170,6 +187,15 @@ def test_odd_searches_do_not_break_the_list(front_desk_client, term):
     response = front_desk_client.get(LIST_URL, {"q": term})
 
     assert response.status_code in (OK, HTTPStatus.FOUND)
+
+
+@pytest.mark.parametrize("term", ["2026-11-30", "AR-867-5309x", "Dana 867-5309"])
+def test_searches_that_are_not_a_phone_number_do_not_match_by_phone(front_desk_client, term):
+    make_request()
+
+    response = front_desk_client.get(LIST_URL, {"q": term})
+
+    assert list(response.context["cl"].result_list) == []
 
 
 def test_search_by_reference(front_desk_client):

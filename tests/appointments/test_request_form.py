@@ -309,7 +309,7 @@ def test_page_the_patient_came_from_is_recorded(client, location, article):
     )
     token = page.context["form_token"]
     # Pretend the patient took their time.
-    from appointments.forms import FormStamp
+    from appointments.abuse import FormStamp
 
     stamp = FormStamp.read(token)
     aged = FormStamp(stamp.token, stamp.issued_at - 60, stamp.source_path).signed
@@ -322,7 +322,7 @@ def test_page_the_patient_came_from_is_recorded(client, location, article):
 def test_another_sites_address_is_not_recorded_as_source(client, location):
     page = client.get(REQUEST_URL, headers={"referer": "https://elsewhere.example/page"})
 
-    from appointments.forms import FormStamp
+    from appointments.abuse import FormStamp
 
     assert FormStamp.read(page.context["form_token"]).source_path == ""
 
@@ -347,6 +347,57 @@ def test_too_fast_submission_is_shown_again_with_input_kept(client, location, se
     assert response.status_code == HTTPStatus.OK
     assert "press “Send request” again" in response.text
     assert 'value="Whitfield"' in response.text
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_too_fast_submission_says_plainly_that_nothing_was_sent_yet(client, location, settings):
+    settings.REQUEST_MIN_FILL_SECONDS = 3
+
+    response = client.post(REQUEST_URL, form_data(form_token=signed_token(age=0)))
+
+    html = response.text
+    # The message sits in the list of problems that takes focus, once, and no field
+    # is marked wrong: there is nothing for the patient to correct.
+    problems = html[html.index('id="problems"') : html.index("</div>", html.index('id="problems"'))]
+    assert "Your request has not been sent yet" in problems
+    assert "press “Send request” again to send it" in problems
+    assert html.count("press “Send request” again") == 1
+    assert "is-invalid" not in html
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b", "\u200b\u200b\u200b", "\u00a0\u00a0", "\u2060", "\ufeff", "\u200d\u200c", "\u3000"],
+    ids=["zero-width", "zero-widths", "nbsp", "word-joiner", "bom", "joiners", "ideographic"],
+)
+@pytest.mark.parametrize("field", ["first_name", "last_name", "reason", "phone"])
+def test_a_required_field_of_only_invisible_characters_is_empty(client, location, field, invisible):
+    response = client.post(REQUEST_URL, form_data(**{field: invisible}))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors[field]
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_invisible_characters_inside_a_visible_name_are_kept_as_typed(client, location):
+    client.post(REQUEST_URL, form_data(first_name="Mehr\u200cnaz"))
+
+    assert AppointmentRequest.objects.get().first_name == "Mehr\u200cnaz"
+
+
+def test_an_optional_field_of_only_invisible_characters_is_stored_empty(client, location):
+    client.post(REQUEST_URL, form_data(insurance="\u200b\u00a0"))
+
+    assert AppointmentRequest.objects.get().insurance == ""
+
+
+def test_a_malformed_email_gets_a_kind_message_with_an_example(client, location):
+    response = client.post(REQUEST_URL, form_data(email="dana at example"))
+
+    errors = response.context["form"].errors["email"]
+    assert errors == [
+        "Please check your email address. It should look like name@example.com, with no spaces."
+    ]
     assert not AppointmentRequest.objects.exists()
 
 

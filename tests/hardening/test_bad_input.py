@@ -22,7 +22,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.test import Client
 from django.utils.html import escape
 
-from appointments.admin import spreadsheet_safe
+from appointments.export import spreadsheet_safe
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data
 
