@@ -19,6 +19,7 @@ from appointments.export import export_csv
 from appointments.models import AppointmentRequest, ContactAttempt, Location
 from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
+from core.admin_lookups import OfferedLookupsOnlyMixin
 from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
@@ -43,7 +44,7 @@ PATIENT_FIELDS = (
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "phone", "is_active", "order")
     list_filter = ("is_active",)
     search_fields = ("name", "address")
@@ -117,7 +118,7 @@ def status_action(status):
 
 
 @admin.register(AppointmentRequest)
-class AppointmentRequestAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     # What the front desk triages by comes first, so it shows on narrow screens too.
     list_display = (
         "reference",

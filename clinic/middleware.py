@@ -98,6 +98,41 @@ class StaffIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+class RequestBodyLimitMiddleware:
+    """Refuse a body by its headers, before anything reads it.
+
+    Patients' pages take small url-encoded forms: a body declared larger than
+    PUBLIC_MAX_BODY_BYTES gets 413, and a multipart body (a file upload: the form has
+    none) gets 415. Only the staff's admin takes uploads, up to ADMIN_MAX_BODY_BYTES.
+    Django's own DATA_UPLOAD_MAX_MEMORY_SIZE does not count file parts, so without
+    this a 50 MB "upload" to the form would be read in full. The front proxy
+    (deploy/nginx.conf) holds the same limits; this is the app's own line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        staff = request.path_info.startswith("/admin/")
+        limit = settings.ADMIN_MAX_BODY_BYTES if staff else settings.PUBLIC_MAX_BODY_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads no body without a valid length
+        if declared > limit:
+            return refusal("413.html", 413)
+        if request.content_type == "multipart/form-data" and not staff:
+            return refusal("415.html", 415)
+        return self.get_response(request)
+
+
+def refusal(template, status):
+    """An error page like the others (clinic/views.py), rendered from here because
+    this runs before the URL resolver and the error handlers."""
+    html = render_to_string(template, {"clinic": clinic_details()})
+    return with_security_headers(HttpResponse(html, status=status))
+
+
 class FormEncodingMiddleware:
     """Refuse a multipart form body declared in any charset but UTF-8: a 400, not a 500.
 

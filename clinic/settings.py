@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies refused by size and type before anything reads them.
+    "clinic.middleware.RequestBodyLimitMiddleware",
     # A 400, not a 500, for form bodies in a charset Django cannot decode.
     "clinic.middleware.FormEncodingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -131,20 +133,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # https://docs.djangoproject.com/en/6.1/topics/cache/
-# Redis when REDIS_URL is set: rate limits and cached pages are then shared by every
-# app process. The local-memory cache is only right for a single process.
+# Redis when REDIS_URL is set: rate limits, lockouts and cached pages are then shared
+# by every app process. The local-memory cache is only right for a single process.
+# Pages have their own cache ("pages", core.page_cache): REDIS_PAGES_URL may point it
+# at a separate Redis with a memory cap and LRU eviction (README, "Redis"), so that no
+# number of pages can evict a rate-limit counter.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
+
+
+def redis_cache(location, prefix):
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    "default": redis_cache(REDIS_URL, "clinic") if REDIS_URL else LOCAL_CACHE,
+    "pages": redis_cache(REDIS_PAGES_URL, "clinic-pages")
+    if REDIS_PAGES_URL
+    else {**LOCAL_CACHE, "LOCATION": "pages"},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -187,7 +200,7 @@ WHITENOISE_ROOT = BASE_DIR / "static_root"
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 
 # Mail through Django 6.1's MAILERS: the console in development, SMTP from the
-# environment in production. https://docs.djangoproject.com/en/6.1/topics/email/
+# environment in production (without EMAIL_HOST, every email fails visibly). https://docs.djangoproject.com/en/6.1/topics/email/
 SMTP_HOST = os.environ.get("EMAIL_HOST", "")
 if SMTP_HOST:
     MAILERS = {
@@ -205,8 +218,11 @@ if SMTP_HOST:
             },
         }
     }
-else:
+elif DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Never the console in production: it would log patients' addresses.
+    MAILERS = {"default": {"BACKEND": "core.mail.NoMailServerBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -216,6 +232,11 @@ CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(614) 555-0142")
 FRONT_DESK_EMAILS = env_list("FRONT_DESK_EMAILS", "frontdesk@localhost")
 # Absolute links in emails (no trailing slash).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Request bodies (clinic.middleware.RequestBodyLimitMiddleware): the patient form is a
+# few KB; the admin takes uploads (article images).
+PUBLIC_MAX_BODY_BYTES = env_int("PUBLIC_MAX_BODY_BYTES", 64 * 1024)
+ADMIN_MAX_BODY_BYTES = env_int("ADMIN_MAX_BODY_BYTES", 10 * 1024 * 1024)
 
 # Articles: show patients the list of sources each article was checked against.
 ARTICLE_SOURCES_PUBLIC = env_bool("ARTICLE_SOURCES_PUBLIC", False)
@@ -237,9 +258,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Admin login lockout: https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-# Lock a username tried from one address, not the address alone: behind a
-# misconfigured proxy every user shares one address and would all be locked out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted three ways, and any one reaching the limit locks: a username
+# from one address (a forgotten password), one address trying many usernames (one
+# password sprayed over accounts), and one username from many addresses (a botnet).
+# Behind a proxy, TRUSTED_PROXY_COUNT must be right, or every user shares an address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"

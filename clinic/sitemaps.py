@@ -1,12 +1,12 @@
 """The site's sitemap: the project's own pages plus each app's."""
 
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from core.site import SiteSitemap
 from education.sitemaps import ArticleSitemap, TopicSitemap
 
 
-class StaticPagesSitemap(Sitemap):
+class StaticPagesSitemap(SiteSitemap):
     """Pages that are always there: the home page, the article list, the locations."""
 
     def items(self):

@@ -13,6 +13,7 @@ from clinic.middleware import (
     with_security_headers,
 )
 from core.context_processors import clinic_details
+from core.site import absolute_url
 from education.models import Article, Topic
 
 
@@ -80,6 +81,6 @@ def robots_txt(request):
         "Disallow: /admin/",
         # The form itself may be found by search engines; what follows it may not.
         "Disallow: /appointments/request/received/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -13,4 +13,5 @@ def clinic_details():
 
 
 def clinic(request):
-    return {"clinic": clinic_details()}
+    # site_url: canonical links start with it, never with the Host the request named.
+    return {"clinic": clinic_details(), "site_url": settings.SITE_URL}

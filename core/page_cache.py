@@ -8,7 +8,9 @@ stores and serves them, near the top of the middleware stack so that a hit costs
 about as much as a static file.
 
 Staff, and anyone with a session (after sending the form), always get a fresh page,
-and so do searches (``?q=``: their keys would be unbounded).
+and so do searches (``?q=``: their keys would be unbounded) and any address that is
+not the canonical one. Pages are keyed by scheme, host (checked against
+ALLOWED_HOSTS first) and address.
 
 Every save or delete of a model an app registers with refresh_pages_when_changed()
 (articles, topics, clinicians, locations) bumps a version number that is part of
@@ -19,19 +21,31 @@ schedule_changes(). If the cache is down, pages are simply rendered.
 
 import hashlib
 import logging
+import re
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 
 logger = logging.getLogger(__name__)
 
+# Pages and fragments have a cache of their own ("pages"), so that however many pages
+# are kept, they can never evict the rate-limit counters in the default cache.
+cache = ConnectionProxy(caches, "pages")
+
 VERSION_KEY = "pages:version"
 PAGE_SECONDS = 300
-CACHEABLE_PARAMETERS = {"page"}
 # Visitors carrying one of these may see something of their own on the page.
 PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+# The only query a kept page may have: a page number as the paginator writes it, from
+# 2 (page 1 is the address without it) and without leading zeros. Anything else
+# (?page=007, ?page=junk, ?page=2&page=3, ?utm_source=...) is rendered, never kept,
+# so nobody can fill the cache with made-up addresses.
+CANONICAL_QUERY = re.compile(r"page=(?:[2-9]|[1-9][0-9]{1,5})")
+# The test GZipMiddleware makes (below this one): the same parsing, so the same answer.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def content_changed(**kwargs):
@@ -102,31 +116,55 @@ def seconds_to_keep():
     return max(1, min(PAGE_SECONDS, int((upcoming - timezone.now()).total_seconds()) + 1))
 
 
-def cache_public_page(view):
-    """Let PatientPageCacheMiddleware keep this view's 200 responses for patients."""
+def cache_public_page(view=None, *, paged=False):
+    """Let PatientPageCacheMiddleware keep this view's 200 responses for patients.
+
+    ``paged=True`` for views that take ``?page=``: only theirs are kept with one.
+    """
+    if view is None:
+        return lambda view: cache_public_page(view, paged=paged)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response.patient_cacheable = True
+        response.patient_paged = paged
         return response
 
     return wrapper
 
 
 def is_cacheable(request):
+    """A GET by a visitor with no session, to a canonical address (see CANONICAL_QUERY)."""
+    query = request.META.get("QUERY_STRING", "")
     return (
         request.method == "GET"
         and not PERSONAL_COOKIES.intersection(request.COOKIES)
-        and set(request.GET) <= CACHEABLE_PARAMETERS
+        and (not query or CANONICAL_QUERY.fullmatch(query) is not None)
     )
 
 
 def page_key(request):
-    # GZipMiddleware (below this one) compresses for clients that accept it: keep both.
-    encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "identity"
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pages:{encoding}:{path}"
+    """The page's key: scheme, host and address, and whether it is gzipped.
+
+    request.get_host() raises DisallowedHost (a 400) for a host not in ALLOWED_HOSTS,
+    before anything is looked up: a forged Host can neither read nor write a page.
+    """
+    encoding = (
+        "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
+    )
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"pages:{encoding}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def current_version(found):
+    """The content version from a get_many() answer, started at 1 if the cache has
+    none yet, so that a page stored now is still current on the next visit."""
+    version = found.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
 
 
 class PatientPageCacheMiddleware:
@@ -141,15 +179,15 @@ class PatientPageCacheMiddleware:
             # One round trip: the page and the current version together. A page kept
             # under an older version is stale.
             found = cache.get_many([VERSION_KEY, key])
+            version = current_version(found)
         except Exception:  # a cache outage costs speed, never the page
             logger.warning("cache unavailable; rendering %s", request.path)
             return self.get_response(request)
-        version = found.get(VERSION_KEY, 0)
         kept_version, kept_response = found.get(key, (None, None))
         if kept_response is not None and kept_version == version:
             return kept_response
         response = self.get_response(request)
-        if self.should_keep(response):
+        if self.should_keep(request, response):
             try:
                 cache.set(key, (version, response), seconds_to_keep())
             except Exception:
@@ -157,9 +195,11 @@ class PatientPageCacheMiddleware:
         return response
 
     @staticmethod
-    def should_keep(response):
+    def should_keep(request, response):
         return (
             getattr(response, "patient_cacheable", False)
+            # A page number only where the view really pages (and it was in range: 200).
+            and (not request.GET or getattr(response, "patient_paged", False))
             and response.status_code == 200
             and not response.streaming
             and not response.cookies

@@ -12,6 +12,7 @@ from js_asset import Media, Script
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_history import ReadableHistoryMixin
+from core.admin_lookups import OfferedLookupsOnlyMixin
 from education.models import Article, Clinician, EmergencyNotice, Topic
 
 
@@ -44,7 +45,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "status_label",
@@ -184,7 +185,7 @@ class ArticleAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "article_count")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
@@ -198,7 +199,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "credentials", "title", "user")
     search_fields = ("name", "credentials", "title")
     list_select_related = ("user",)
@@ -209,7 +210,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmergencyNotice)
-class EmergencyNoticeAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+class EmergencyNoticeAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     """One notice for the whole site: it can be changed, never added twice or deleted."""
 
     list_display = ("heading", "article", "updated")

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
 
+from core.site import absolute_url
 from education.models import Article
 
 
@@ -9,8 +10,19 @@ class LatestArticlesFeed(Feed):
     """RSS of the 20 newest published articles; scheduled ones appear when due."""
 
     title = settings.CLINIC_NAME + ": patient education"
-    link = reverse_lazy("education:article_list")
+
+    # Absolute already, so the syndication framework leaves them as they are instead
+    # of prefixing the host the request named.
+    def link(self):
+        return absolute_url(reverse("education:article_list"))
+
     description = "New and updated articles about pain and its treatment."
+
+    def feed_url(self):
+        return absolute_url(reverse("education:feed"))
+
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
 
     def items(self):
         return (

@@ -1,11 +1,10 @@
 """Patient education's own sitemaps; the project puts the site's together (clinic/sitemaps.py)."""
 
-from django.contrib.sitemaps import Sitemap
-
+from core.site import SiteSitemap
 from education.models import Article, Topic
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     """Published articles; a scheduled one joins when its time comes."""
 
     def items(self):
@@ -15,7 +14,7 @@ class ArticleSitemap(Sitemap):
         return article.updated
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SiteSitemap):
     """Topics with published articles, last modified when their newest change was."""
 
     def items(self):

@@ -7,11 +7,11 @@ from education.feeds import LatestArticlesFeed
 app_name = "education"
 
 urlpatterns = [
-    path("", cache_public_page(views.ArticleListView.as_view()), name="article_list"),
+    path("", cache_public_page(views.ArticleListView.as_view(), paged=True), name="article_list"),
     path("feed/", cache_public_page(LatestArticlesFeed()), name="feed"),
     path(
         "topics/<slug:slug>/",
-        cache_public_page(views.TopicDetailView.as_view()),
+        cache_public_page(views.TopicDetailView.as_view(), paged=True),
         name="topic_detail",
     ),
     path(

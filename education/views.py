@@ -3,6 +3,7 @@ from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
+from core.site import absolute_url
 from education.models import Article, EmergencyNotice, Topic
 
 # Long enough for any real question, short enough to keep the query cheap.
@@ -84,14 +85,12 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        canonical_url = absolute_url(article.get_absolute_url())
         return super().get_context_data(
             related_articles=Article.objects.published().related_to(article),
             preview=not article.is_live,
             canonical_url=canonical_url,
-            structured_data=article.structured_data(
-                canonical_url, self.request.build_absolute_uri("/")
-            ),
+            structured_data=article.structured_data(canonical_url, absolute_url("/")),
             cta_article=article,
             emergency_notice=EmergencyNotice.current(),
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),

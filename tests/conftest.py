@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
 from clinic.roles import CLINICIANS, FRONT_DESK, sync_roles
+from tests.clients import BrowserClient
 
 # CI sets these, so a missing PostgreSQL or Chromium fails the run instead of skipping.
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -43,12 +44,20 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: no page, rate count or lockout carried over."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: no page, rate count or lockout carried over."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, posting forms as a browser does (tests/clients.py)."""
+    return BrowserClient()
 
 
 def make_staff(django_user_model, username, group_name=None, superuser=False):

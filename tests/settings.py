@@ -12,6 +12,8 @@ os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # the test client and live serve
 
 from clinic.settings import *  # noqa: F403
 
+# Absolute links come from here, never from the test client's "testserver" host.
+SITE_URL = "https://clinic.example.org"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 # The live server (browser tests) is plain HTTP, where browsers drop Secure cookies.
 SESSION_COOKIE_SECURE = False
@@ -24,7 +26,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test process gets its own cache; tests of the shared (Redis) cache set their own.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 # Serve static files from the app and project folders (no collectstatic before tests).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -5,12 +5,12 @@ import io
 from http import HTTPStatus
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from appointments.export import spreadsheet_safe
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import make_request
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -409,7 +409,7 @@ def test_manager_report_counts_requests_per_article(manager_client, article):
 def test_report_link_is_shown_to_managers_only(manager_client, front_desk_user):
     assert "Requests per article" in manager_client.get(LIST_URL).text
 
-    front_desk = Client()
+    front_desk = BrowserClient()
     front_desk.force_login(front_desk_user)
     assert "Requests per article" not in front_desk.get(LIST_URL).text
 

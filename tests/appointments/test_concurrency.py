@@ -6,10 +6,10 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data, make_location
+from tests.clients import BrowserClient
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def post_together(payloads):
 
     def post(data):
         try:
-            client = Client()
+            client = BrowserClient()
             barrier.wait()
             return client.post(REQUEST_URL, data, follow=True)
         finally:

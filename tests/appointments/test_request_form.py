@@ -3,7 +3,6 @@
 from http import HTTPStatus
 
 import pytest
-from django.test import Client
 
 from appointments.models import AppointmentRequest
 from appointments.views import SESSION_KEY
@@ -14,6 +13,7 @@ from tests.appointments.conftest import (
     make_article,
     signed_token,
 )
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +265,7 @@ def test_post_to_received_page_is_not_allowed(client):
 
 
 def test_missing_csrf_token_gets_the_friendly_403(location):
-    strict = Client(enforce_csrf_checks=True)
+    strict = BrowserClient(enforce_csrf_checks=True)
 
     response = strict.post(REQUEST_URL, form_data())
 
@@ -438,8 +438,8 @@ def test_double_submit_creates_one_request_and_shows_the_same_reference(client, 
 def test_double_submit_from_another_browser_session_still_creates_one(location):
     data = form_data()
 
-    Client().post(REQUEST_URL, data)
-    response = Client().post(REQUEST_URL, data, follow=True)
+    BrowserClient().post(REQUEST_URL, data)
+    response = BrowserClient().post(REQUEST_URL, data, follow=True)
 
     assert AppointmentRequest.objects.count() == 1
     assert AppointmentRequest.objects.get().reference in response.text

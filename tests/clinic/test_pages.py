@@ -5,12 +5,12 @@ import pytest
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.template import RequestContext, Template
-from django.test import Client
 from django.urls import path
 from django.utils.html import escape
 
 from clinic import views
 from clinic.urls import urlpatterns as site_urlpatterns
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_unknown_page_gets_the_friendly_404_with_the_phone(client, settings):
 
 @pytest.mark.urls(__name__)
 def test_a_bug_gets_the_500_page_with_the_phone_and_no_internals(settings):
-    client = Client(raise_request_exception=False)
+    client = BrowserClient(raise_request_exception=False)
 
     response = client.get("/test/bug/")
 
@@ -96,7 +96,7 @@ def test_a_bug_gets_the_500_page_with_the_phone_and_no_internals(settings):
 
 @pytest.mark.urls(__name__)
 def test_an_unreachable_database_gets_the_503_page(settings):
-    client = Client(raise_request_exception=False)
+    client = BrowserClient(raise_request_exception=False)
 
     with mock.patch("clinic.middleware.is_connection_error", return_value=True):
         response = client.get("/test/db-down/")
@@ -110,7 +110,7 @@ def test_an_unreachable_database_gets_the_503_page(settings):
 
 
 def test_a_missing_csrf_token_gets_a_friendly_403(settings):
-    client = Client(enforce_csrf_checks=True)
+    client = BrowserClient(enforce_csrf_checks=True)
 
     response = client.post("/admin/login/", {"username": "x", "password": "y"})
 
@@ -170,7 +170,7 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
 
     assert response.status_code == HTTPStatus.OK
     text = response.content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Sitemap: https://clinic.example.org/sitemap.xml" in text
     assert "Disallow: /admin/" in text
 
 

@@ -3,9 +3,10 @@
 from http import HTTPStatus
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 
 from core.client_ip import client_ip
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ PASSWORD = "a-long-test-password"
 
 
 def attempt_login(username, password, ip):
-    client = Client(REMOTE_ADDR=ip)
+    client = BrowserClient(REMOTE_ADDR=ip)
     return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
 
 
@@ -36,23 +37,33 @@ def test_repeated_failures_lock_that_user_from_that_address(staff, settings):
     assert "Sign-in locked for now" in response.content.decode()
 
 
-def test_the_same_user_from_another_address_can_still_log_in(staff, settings):
-    fail_until_locked(staff.username, "203.0.113.5", settings)
+def test_one_username_tried_from_many_addresses_is_locked(staff, settings):
+    # A botnet guessing one account's password, one try per address.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_login(staff.username, "wrong-password", f"198.51.100.{n + 1}")
 
-    response = attempt_login(staff.username, PASSWORD, "198.51.100.7")
+    response = attempt_login(staff.username, PASSWORD, "192.0.2.200")
 
-    assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == "/admin/"
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
-def test_another_user_from_the_same_address_can_still_log_in(staff, clinician_user, settings):
-    # Behind a misconfigured proxy everyone shares one address: one person's typos
-    # must not lock out the whole front desk.
-    fail_until_locked(staff.username, "203.0.113.5", settings)
+def test_one_address_trying_many_usernames_is_locked(staff, settings):
+    # One password sprayed over many accounts from one place.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_login(f"guess{n}", "Summer2026!", "203.0.113.5")
 
-    response = attempt_login(clinician_user.username, PASSWORD, "203.0.113.5")
+    response = attempt_login(staff.username, PASSWORD, "203.0.113.5")
 
-    assert response.status_code == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_fewer_failures_than_the_limit_lock_nobody(staff, clinician_user, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt_login(staff.username, "wrong-password", f"198.51.100.{n + 1}")
+        attempt_login(f"guess{n}", "wrong-password", "203.0.113.5")
+
+    assert attempt_login(staff.username, PASSWORD, "192.0.2.200").status_code == HTTPStatus.FOUND
+    assert attempt_login(clinician_user.username, PASSWORD, "203.0.113.5").status_code == 302
 
 
 def test_lockout_ends_after_the_cool_off(staff, settings, monkeypatch):
@@ -102,13 +113,13 @@ def test_client_ip_only_trusts_the_configured_number_of_proxies(
 def test_forged_forwarded_for_cannot_dodge_the_login_lockout(staff, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(settings.AXES_FAILURE_LIMIT):
-        Client(REMOTE_ADDR="10.0.0.1").post(
+        BrowserClient(REMOTE_ADDR="10.0.0.1").post(
             "/admin/login/",
             {"username": staff.username, "password": "wrong"},
             HTTP_X_FORWARDED_FOR=f"9.9.9.{n}, 203.0.113.5",
         )
 
-    response = Client(REMOTE_ADDR="10.0.0.1").post(
+    response = BrowserClient(REMOTE_ADDR="10.0.0.1").post(
         "/admin/login/",
         {"username": staff.username, "password": PASSWORD},
         HTTP_X_FORWARDED_FOR="8.8.8.8, 203.0.113.5",

@@ -116,6 +116,30 @@ def test_mail_goes_to_the_console_in_development_and_smtp_in_production():
     assert "'port': 2525" in values["MAILERS"]
 
 
+def test_production_without_a_mail_server_never_uses_the_console():
+    # The console mailer would write patients' addresses into the server's log.
+    without_smtp = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"}
+
+    values = settings_in_process(without_smtp, "MAILERS")
+
+    assert "core.mail.NoMailServerBackend" in values["MAILERS"]
+    assert "console" not in values["MAILERS"]
+
+
+def test_the_page_cache_can_have_a_redis_of_its_own():
+    values = settings_in_process(
+        {
+            "DJANGO_DEBUG": "1",
+            "REDIS_URL": "redis://counters:6379/0",
+            "REDIS_PAGES_URL": "redis://pages:6379/0",
+        },
+        "CACHES",
+    )
+
+    assert "'LOCATION': 'redis://counters:6379/0'" in values["CACHES"]
+    assert "'LOCATION': 'redis://pages:6379/0'" in values["CACHES"]
+
+
 def test_clinic_details_and_proxy_header_come_from_the_environment():
     values = settings_in_process(
         {

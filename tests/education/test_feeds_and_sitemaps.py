@@ -3,10 +3,10 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from core.page_cache import cache  # the cache pages and fragments are kept in
 from education.models import Article
 from tests.education.conftest import make_article, make_topic
 
@@ -39,7 +39,7 @@ def test_feed_lists_published_articles_newest_first(client, topic, draft, schedu
 
     assert [item.findtext("title") for item in items] == ["Newer", "Older"]
     first = items[0]
-    assert first.findtext("link") == f"http://testserver{newer.get_absolute_url()}"
+    assert first.findtext("link") == f"https://clinic.example.org{newer.get_absolute_url()}"
     assert first.findtext("description") == newer.summary
     assert first.findtext("category") == topic.name
     assert first.findtext("pubDate")
@@ -63,7 +63,7 @@ def test_sitemap_lists_static_pages_published_articles_and_topics(
 
     urls = sitemap_urls(client)
 
-    base = "http://testserver"
+    base = "https://clinic.example.org"
     assert f"{base}/" in urls
     assert f"{base}{reverse('education:article_list')}" in urls
     assert f"{base}{reverse('appointments:locations')}" in urls
@@ -77,15 +77,15 @@ def test_sitemap_lists_static_pages_published_articles_and_topics(
 
 
 def test_scheduled_article_joins_the_sitemap_when_its_time_comes(client, scheduled):
-    assert f"http://testserver{scheduled.get_absolute_url()}" not in sitemap_urls(client)
+    assert f"https://clinic.example.org{scheduled.get_absolute_url()}" not in sitemap_urls(client)
 
     Article.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now())
     cache.clear()  # the sitemap is cached for 15 minutes
 
-    assert f"http://testserver{scheduled.get_absolute_url()}" in sitemap_urls(client)
+    assert f"https://clinic.example.org{scheduled.get_absolute_url()}" in sitemap_urls(client)
 
 
 def test_robots_txt_names_the_sitemap(client):
     response = client.get("/robots.txt")
 
-    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Sitemap: https://clinic.example.org/sitemap.xml" in response.content.decode()

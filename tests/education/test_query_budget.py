@@ -10,13 +10,13 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Location
 from core import page_cache
+from core.page_cache import cache  # the cache pages and fragments are kept in
 from education.models import Article, Clinician, Topic
 
 pytestmark = pytest.mark.django_db

@@ -218,7 +218,7 @@ def test_article_page_lists_related_articles(client, topic, article):
 
 def test_article_page_meta_canonical_and_open_graph(client, article):
     html = client.get(article.get_absolute_url()).content.decode()
-    url = f"http://testserver{article.get_absolute_url()}"
+    url = f"https://clinic.example.org{article.get_absolute_url()}"
 
     assert f'<meta name="description" content="{article.summary}">' in html
     assert f'<link rel="canonical" href="{url}">' in html

@@ -15,11 +15,11 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connections
-from django.test import Client
 from django.urls import reverse
 
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data, make_article, make_request
+from tests.clients import BrowserClient
 from tests.education.conftest import make_article as make_article_with_topics
 from tests.education.conftest import make_topic
 from tests.education.test_admin import form_data as article_form
@@ -79,7 +79,7 @@ def friendly_503(response, settings):
 
 @pytest.fixture
 def patient(location):
-    return Client(raise_request_exception=False)
+    return BrowserClient(raise_request_exception=False)
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_the_next_request_after_the_database_returns_succeeds(patient, settings)
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_signed_in_staff_get_the_503_page_too(front_desk_user, settings):
-    staff = Client(raise_request_exception=False)
+    staff = BrowserClient(raise_request_exception=False)
     staff.force_login(front_desk_user)  # the session lives in the database
 
     with database_refusing_connections():
@@ -181,22 +181,22 @@ def test_the_outage_is_logged_without_a_traceback(patient, caplog):
 
 @pytest.fixture
 def cache_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-    from django.core.cache import cache
+    settings.CACHES = {"default": unreachable, "pages": unreachable}
+    from django.core.cache import caches
 
-    with pytest.raises(Exception, match=r"(?i)connect"):
-        cache.get("anything")  # really down
+    for alias in ("default", "pages"):
+        with pytest.raises(Exception, match=r"(?i)connect"):
+            caches[alias].get("anything")  # really down
 
 
 @pytest.mark.django_db
 def test_with_the_cache_down_the_form_still_takes_requests(location, cache_down, caplog):
-    client = Client()
+    client = BrowserClient()
 
     response = client.post(REQUEST_URL, form_data(), follow=True)
 
@@ -223,7 +223,7 @@ def test_with_the_cache_down_the_form_still_takes_requests(location, cache_down,
 )
 @pytest.mark.django_db
 def test_with_the_cache_down_public_pages_still_render(article, cache_down, url):
-    response = Client().get(url)
+    response = BrowserClient().get(url)
 
     assert response.status_code == HTTPStatus.OK
 
@@ -231,7 +231,7 @@ def test_with_the_cache_down_public_pages_still_render(article, cache_down, url)
 @pytest.mark.django_db
 def test_with_the_cache_down_staff_can_still_sign_in_and_work(front_desk_user, cache_down):
     appointment_request = make_request()
-    staff = Client()
+    staff = BrowserClient()
 
     signed_in = staff.post(
         "/admin/login/?next=/admin/",
@@ -262,5 +262,5 @@ def test_with_the_cache_down_a_clinician_can_still_edit_an_article(clinician_cli
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    page = Client().get(article.get_absolute_url())
+    page = BrowserClient().get(article.get_absolute_url())
     assert "Facet joints, explained again" in page.content.decode()

@@ -18,9 +18,9 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.test import Client
 
 from tests.appointments.conftest import REQUEST_URL, form_data, make_request
+from tests.clients import BrowserClient
 from tests.clinic.test_settings import PRODUCTION_ENV, settings_in_process
 from tests.education.conftest import make_article
 
@@ -84,7 +84,7 @@ ERROR_PAGES = {
     "400-too-many-fields": lambda client: client.post(
         REQUEST_URL, {f"field{n}": "x" for n in range(1001)}
     ),
-    "403-csrf": lambda client: Client(enforce_csrf_checks=True).post(REQUEST_URL, {}),
+    "403-csrf": lambda client: BrowserClient(enforce_csrf_checks=True).post(REQUEST_URL, {}),
     "404": lambda client: client.get("/no-such-page/"),
     "405": lambda client: client.put(REQUEST_URL),
 }
@@ -108,7 +108,7 @@ def test_error_pages_carry_the_strict_csp(client, location, make_error):
 
 @pytest.mark.urls("tests.clinic.test_pages")  # the site plus /test/bug/ and /test/db-down/
 def test_the_500_page_carries_the_strict_csp():
-    response = Client(raise_request_exception=False).get("/test/bug/")
+    response = BrowserClient(raise_request_exception=False).get("/test/bug/")
 
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert_strict_csp(response)
@@ -117,7 +117,7 @@ def test_the_500_page_carries_the_strict_csp():
 @pytest.mark.urls("tests.clinic.test_pages")
 def test_the_503_page_carries_the_strict_csp():
     with mock.patch("clinic.middleware.is_connection_error", return_value=True):
-        response = Client(raise_request_exception=False).get("/test/db-down/")
+        response = BrowserClient(raise_request_exception=False).get("/test/db-down/")
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert_strict_csp(response)
@@ -175,20 +175,20 @@ def assert_locked_down(header):
 
 
 def test_the_csrf_cookie_of_the_form_is_secure_http_only_and_same_site(location, production):
-    response = Client().get(REQUEST_URL, secure=True)
+    response = BrowserClient().get(REQUEST_URL, secure=True)
 
     assert_locked_down(set_cookie_header(response, "csrftoken"))
 
 
 def test_the_session_cookie_after_a_request_is_secure_http_only_and_same_site(location, production):
-    response = Client().post(REQUEST_URL, form_data(), secure=True)
+    response = BrowserClient().post(REQUEST_URL, form_data(), secure=True)
 
     assert response.status_code == HTTPStatus.FOUND
     assert_locked_down(set_cookie_header(response, "sessionid"))
 
 
 def test_the_staff_session_cookie_is_secure_http_only_and_same_site(front_desk_user, production):
-    response = Client().post(
+    response = BrowserClient().post(
         "/admin/login/?next=/admin/",
         {"username": front_desk_user.username, "password": "a-long-test-password"},
         secure=True,
@@ -199,7 +199,7 @@ def test_the_staff_session_cookie_is_secure_http_only_and_same_site(front_desk_u
 
 
 def test_production_sends_hsts_for_a_year_with_subdomains_and_preload(location, production):
-    response = Client().get(REQUEST_URL, secure=True)
+    response = BrowserClient().get(REQUEST_URL, secure=True)
 
     directives = [part.strip() for part in response["Strict-Transport-Security"].split(";")]
     max_age = int(directives[0].removeprefix("max-age="))
@@ -209,8 +209,8 @@ def test_production_sends_hsts_for_a_year_with_subdomains_and_preload(location, 
 
 
 def test_production_redirects_plain_http_to_https_except_the_health_check(location, production):
-    response = Client().get(REQUEST_URL)
+    response = BrowserClient().get(REQUEST_URL)
 
     assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
     assert response["Location"] == f"https://testserver{REQUEST_URL}"
-    assert Client().get("/healthz/").status_code == HTTPStatus.OK
+    assert BrowserClient().get("/healthz/").status_code == HTTPStatus.OK

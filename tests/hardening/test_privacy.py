@@ -18,11 +18,11 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.http import HttpRequest
-from django.test import Client
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, make_article
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ class RefusesPatientAddressesBackend(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
-class RecordingClient(Client):
+class RecordingClient(BrowserClient):
     """A test client that keeps every response, redirects it followed included."""
 
     def __init__(self, responses, **defaults):

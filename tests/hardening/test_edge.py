@@ -1,0 +1,313 @@
+"""The findings of the security test of the production setup (issue 17), each as the
+request that reproduced it and what it gets now: the page cache's key, canonical
+addresses only, bodies refused by their headers, admin filters, the mailer."""
+
+import gzip
+import logging
+import os
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.client import MULTIPART_CONTENT
+from django.test.utils import CaptureQueriesContext
+
+from appointments.models import AppointmentRequest
+from core import page_cache
+from tests.appointments.conftest import REQUEST_URL, form_data, make_request
+from tests.clients import BrowserClient
+from tests.conftest import skip_or_fail
+from tests.education.conftest import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://clinic.example.org"  # tests/settings.py's SITE_URL
+
+
+@pytest.fixture
+def article(db):
+    return make_article(topics=[make_topic()])
+
+
+def kept_pages():
+    """How many entries the page cache holds (the test cache is local memory)."""
+    return len(caches["pages"]._cache)
+
+
+# 1. Cache poisoning through the Host header.
+
+
+def test_a_page_asked_for_under_another_allowed_host_poisons_nobody(client, article):
+    # Reproduced with: GET /articles/<slug>/?page=rt1 with Host: 127.0.0.1:6666
+    poisoned = client.get(f"{article.get_absolute_url()}?page=rt1", HTTP_HOST="127.0.0.1:6666")
+    ordinary = client.get(article.get_absolute_url())
+
+    for response in (poisoned, ordinary):
+        html = response.content.decode()
+        assert "6666" not in html
+        assert f'<link rel="canonical" href="{SITE}{article.get_absolute_url()}">' in html
+        assert f'"url": "{SITE}{article.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/feed/", "/sitemap.xml", "/locations/"])
+def test_a_disallowed_host_gets_400_even_for_a_cached_page(client, article, path):
+    # Reproduced with: GET / with Host: evil.example, once / was cached: 200.
+    assert client.get(path).status_code == HTTPStatus.OK  # now kept
+
+    response = client.get(path, HTTP_HOST="evil.example")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_feed_and_sitemap_name_only_the_site_url_whatever_the_host(client, article):
+    for path in ("/articles/feed/", "/sitemap.xml", "/robots.txt"):
+        text = client.get(path, HTTP_HOST="127.0.0.1:6666").content.decode()
+        assert "6666" not in text, path
+        assert SITE in text, path
+
+
+def test_pages_are_kept_apart_by_host(client, article):
+    client.get("/", HTTP_HOST="localhost")
+    client.get("/", HTTP_HOST="127.0.0.1")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/", HTTP_HOST="localhost")
+    assert len(queries) == 0
+    assert kept_pages() >= 2
+
+
+# 2. Unbounded cache keys.
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=rt1", "page=007", "page=02", "page=1", "page=2&page=3", "page=2&x=1", "utm_source=a"],
+)
+def test_an_address_that_is_not_canonical_is_rendered_but_never_kept(client, article, query):
+    client.get("/")  # the home page and its fragments, kept
+    before = kept_pages()
+
+    response = client.get(f"/articles/?{query}")
+
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND)
+    assert kept_pages() == before
+
+
+def test_a_flood_of_made_up_addresses_adds_no_keys(client, article):
+    # Reproduced with: 80 requests for junk ?page= values: 40 new keys, 300 s each.
+    client.get(article.get_absolute_url())
+    before = kept_pages()
+
+    for n in range(80):
+        client.get(f"{article.get_absolute_url()}?page=junk{n}")
+        client.get(f"/?page={n + 2}")  # a real page number, on a page with no pages
+
+    assert kept_pages() == before
+
+
+def test_a_real_page_of_a_paged_list_is_kept(client):
+    for n in range(12):
+        make_article(f"Article {n}")
+    client.get("/articles/?page=2")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/articles/?page=2")
+
+    assert response.status_code == HTTPStatus.OK
+    assert len(queries) == 0
+
+
+def test_a_page_past_the_end_is_not_kept(client, article):
+    before = kept_pages()
+
+    assert client.get("/articles/?page=9").status_code == HTTPStatus.NOT_FOUND
+    assert kept_pages() == before
+
+
+def test_the_page_cache_has_a_cache_of_its_own(settings):
+    # So no number of pages can evict the rate-limit counters in the default cache
+    # (README, "Redis": a capped, evicting Redis for pages, a non-evicting one for
+    # counters).
+    assert page_cache.cache._alias == "pages"
+    assert settings.CACHES["pages"] != settings.CACHES["default"]
+
+
+# 3. Oversized and multipart bodies.
+
+
+def test_a_large_multipart_body_to_the_form_is_refused_unread(client, location):
+    # Reproduced with: a 5 MB multipart/form-data POST to the form: read in full, 200.
+    upload = b"x" * (5 * 1024 * 1024)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        REQUEST_URL, {**form_data(), "file": SimpleUploadedFile("big.bin", upload)}
+    )
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_a_small_multipart_body_to_the_form_is_refused_as_the_wrong_type(client, location):
+    response = client.post(REQUEST_URL, form_data(), content_type=MULTIPART_CONTENT)
+
+    assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_a_url_encoded_body_over_the_limit_is_refused(client, location, settings):
+    body = "reason=" + "x" * (settings.PUBLIC_MAX_BODY_BYTES + 1)
+
+    response = client.post(REQUEST_URL, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "Content-Security-Policy" in response
+
+
+def test_the_admin_takes_larger_multipart_bodies(manager_client, settings):
+    assert settings.ADMIN_MAX_BODY_BYTES > settings.PUBLIC_MAX_BODY_BYTES
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = manager_client.post(
+        "/admin/education/topic/add/",
+        {"name": "Hips", "slug": "hips", "picture": SimpleUploadedFile("a.bin", b"x" * 200_000)},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND  # saved; the stray file is ignored
+
+
+# 4. The smaller items.
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created__year=99999999999",
+        "created__year=0",
+        "created__year=9999",
+        "created__month=13&created__year=2026",
+        "date_of_birth__year=0",
+        "first_name__regex=(",
+        "reason__iregex=[",
+        "status__regex=(",
+        "location__name__regex=(",
+        "assigned_to__password__startswith=pbkdf2",
+    ],
+)
+def test_hand_made_admin_filters_get_400_not_500(manager_client, query):
+    make_request()
+
+    response = manager_client.get(f"/admin/appointments/appointmentrequest/?{query}")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status__exact=new", "created__year=2026", "overdue=yes", "is_new_patient__exact=1"],
+)
+def test_the_admins_own_filters_still_work(manager_client, query):
+    make_request()
+
+    response = manager_client.get(f"/admin/appointments/appointmentrequest/?{query}")
+
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_article_admin_refuses_hand_made_filters_too(manager_client, article):
+    response = manager_client.get("/admin/education/article/?body__regex=(")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_without_a_mail_server_production_logs_no_patient_address(
+    client, location, settings, caplog, django_capture_on_commit_callbacks
+):
+    # Reproduced with: DEBUG off, no EMAIL_HOST: the console mailer printed the email,
+    # the patient's address included, into the server log.
+    settings.MAILERS = {"default": {"BACKEND": "core.mail.NoMailServerBackend"}}
+    caplog.set_level(logging.DEBUG)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(REQUEST_URL, form_data(email="dana.w@example.org"))
+
+    saved = AppointmentRequest.objects.get()
+    assert response.status_code == HTTPStatus.FOUND
+    # Not silent: the admin shows the email failed, and why.
+    assert saved.notification_status == AppointmentRequest.Notification.FAILED
+    assert "EMAIL_HOST is not set" in saved.notification_error
+    assert "dana.w@example.org" not in caplog.text
+    assert saved.reference in caplog.text
+
+
+@pytest.mark.parametrize("header", ["nogzip", "x-gzip2", "identity"])
+def test_an_accept_encoding_that_is_not_gzip_never_fills_the_gzip_copy(client, article, header):
+    # Reproduced with: Accept-Encoding: nogzip stored the plain page as the gzip one.
+    plain = client.get("/", HTTP_ACCEPT_ENCODING=header)
+    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+
+
+def test_a_cold_cache_renders_a_page_once(client, article):
+    caches["pages"].clear()
+    client.get(article.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(article.get_absolute_url())
+
+    assert len(queries) == 0
+
+
+# Redis stays bounded: a flood of addresses cannot fill it or evict the counters.
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+
+
+@pytest.fixture
+def two_redis_databases(settings):
+    """Counters in the Redis test database, pages in the one below it, as a clinic
+    would run them in two Redis servers (README, "Redis")."""
+    redis = pytest.importorskip("redis")
+    counters_url = REDIS_TEST_URL
+    base, _, number = counters_url.rpartition("/")
+    pages_url = f"{base}/{int(number) - 1}"
+    try:
+        connections = [redis.Redis.from_url(url) for url in (counters_url, pages_url)]
+        for connection_ in connections:
+            connection_.ping()
+    except redis.exceptions.RedisError:
+        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
+    backend = "django.core.cache.backends.redis.RedisCache"
+    settings.CACHES = {
+        "default": {"BACKEND": backend, "LOCATION": counters_url},
+        "pages": {"BACKEND": backend, "LOCATION": pages_url},
+    }
+    for connection_ in connections:
+        connection_.flushdb()
+    yield connections
+    for connection_ in connections:
+        connection_.flushdb()
+
+
+def test_a_flood_of_addresses_neither_grows_the_page_cache_nor_touches_the_counters(
+    client, location, article, two_redis_databases
+):
+    counters, pages = two_redis_databases
+    client.post(REQUEST_URL, form_data())  # one submission: a rate-limit counter
+    counted = counters.dbsize()
+    for path in ("/", "/articles/", article.get_absolute_url(), "/locations/"):
+        BrowserClient().get(path)
+    kept = pages.dbsize()
+
+    for n in range(300):
+        BrowserClient().get(f"/articles/?page={n:03d}")
+        BrowserClient().get(f"{article.get_absolute_url()}?page={n}&utm={n}")
+
+    assert counted >= 1
+    assert counters.dbsize() == counted  # not one counter lost
+    assert pages.dbsize() == kept  # not one page key added
