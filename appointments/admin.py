@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +21,7 @@ from appointments.models import AppointmentRequest, ContactAttempt, Location
 from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
+from core.models import Email
 from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
@@ -77,6 +79,12 @@ class ContactAttemptInline(admin.TabularInline):
         if field is not None and not isinstance(field.widget, MultiWidget):
             field.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
         return field
+
+
+def email_time(email):
+    if email.sent_at:
+        return f"sent {long_date(email.sent_at)}"
+    return f"try {email.tries + 1} at {long_date(email.next_try_at)}"
 
 
 def long_date(moment):
@@ -137,7 +145,6 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         "is_new_patient",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         OverdueFilter,
-        "notification_status",
     )
     list_select_related = ("location", "assigned_to")
     date_hierarchy = "created"
@@ -159,10 +166,7 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         "source_article_link",
         "source_path",
         "first_contacted_at",
-        "notification_status",
-        "notification_error",
-        "front_desk_notified_at",
-        "patient_notified_at",
+        "emails",
     )
     change_list_template = "appointments/admin/request_change_list.html"
     object_history_list_template = "appointments/admin/history_list.html"
@@ -187,7 +191,7 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
 
     def get_fieldsets(self, request, obj=None):
         # The email details matter only when sending failed; otherwise fold them away.
-        emails_failed = obj is not None and obj.notification_status == obj.Notification.FAILED
+        emails_failed = obj is not None and obj.emails().failed_or_waiting().exists()
         return (
             (None, {"fields": ("reference", "received_at", "duplicate_hint")}),
             (
@@ -205,14 +209,9 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
             (
                 "Emails",
                 {
-                    "fields": (
-                        "notification_status",
-                        "notification_error",
-                        "front_desk_notified_at",
-                        "patient_notified_at",
-                    ),
-                    "description": "Failed emails are retried by the send_pending_notifications "
-                    "job every few minutes.",
+                    "fields": ("emails",),
+                    "description": "Sent by the background worker; a failed try is retried "
+                    "for about a day, then can be sent again from Emails.",
                     "classes": () if emails_failed else ("collapse",),
                 },
             ),
@@ -226,7 +225,12 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         return (
             super()
             .get_queryset(request)
-            .annotate(has_open_duplicate=Exists(others.exclude(pk=OuterRef("pk"))))
+            .annotate(
+                has_open_duplicate=Exists(others.exclude(pk=OuterRef("pk"))),
+                has_failed_email=Exists(
+                    Email.objects.filter(reference=OuterRef("reference"), status="failed")
+                ),
+            )
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -314,7 +318,7 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
             badges.append(("overdue", "Overdue"))
         if getattr(obj, "has_open_duplicate", False):
             badges.append(("duplicate", "Possible duplicate"))
-        if obj.notification_status == AppointmentRequest.Notification.FAILED:
+        if getattr(obj, "has_failed_email", False):
             badges.append(("failed", "Email failed"))
         return format_html(
             "{}<br>{}",
@@ -344,6 +348,18 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
             '<span class="ar-badge ar-badge-duplicate">Possible duplicate</span> '
             "Other open requests from this phone number: {}",
             links,
+        )
+
+    @admin.display(description="emails")
+    def emails(self, obj):
+        rows = [
+            (email.get_status_display(), email.kind, email_time(email), email.last_error)
+            for email in obj.emails()
+        ]
+        if not rows:
+            return "None"
+        return format_html_join(
+            mark_safe("<br>"), '{}: {} ({}) <span class="ar-error">{}</span>', rows
         )
 
     @admin.display(description="source article")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from core.models import Email
 from core.page_cache import remember
 from core.phone import DEFAULT_REGION, tel_href
 
@@ -88,19 +89,6 @@ class AppointmentRequestQuerySet(models.QuerySet):
             status=AppointmentRequest.Status.SCHEDULED, status_changed_at__gte=moment
         )
 
-    def needs_notification(self, grace=timedelta(minutes=5)):
-        """Requests whose emails failed, or never ran (e.g. the process stopped after the
-        commit). Brand-new pending ones are left alone: their on_commit send is under way.
-        """
-        Notification = AppointmentRequest.Notification
-        return self.filter(
-            models.Q(notification_status=Notification.FAILED)
-            | models.Q(
-                notification_status=Notification.PENDING,
-                created__lt=timezone.now() - grace,
-            )
-        )
-
     def past_retention(self, days=None):
         """Finished requests nobody has touched for REQUEST_RETENTION_DAYS."""
         days = settings.REQUEST_RETENTION_DAYS if days is None else days
@@ -147,11 +135,6 @@ class AppointmentRequest(models.Model):
         MORNING = "morning", "Morning"
         AFTERNOON = "afternoon", "Afternoon"
         ANY = "any", "Any time"
-
-    class Notification(models.TextChoices):
-        PENDING = "pending", "Not sent yet"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (will be retried)"
 
     # The request itself.
     reference = models.CharField(
@@ -218,14 +201,6 @@ class AppointmentRequest(models.Model):
     # NULL, not "", when there is none: unique allows many NULLs but only one "".
     form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
 
-    # The emails sent after the request was saved (see appointments.notifications).
-    notification_status = models.CharField(
-        max_length=7, choices=Notification, default=Notification.PENDING, editable=False
-    )
-    notification_error = models.TextField(blank=True, editable=False)
-    front_desk_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    patient_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-
     created = models.DateTimeField("received", auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -233,10 +208,6 @@ class AppointmentRequest(models.Model):
         excluded_fields=[
             "updated",
             "form_token",
-            "notification_status",
-            "notification_error",
-            "front_desk_notified_at",
-            "patient_notified_at",
         ],
         # Deleting a request (retention) deletes its snapshots too: no patient data left.
         cascade_delete_history=True,
@@ -331,6 +302,10 @@ class AppointmentRequest(models.Model):
     def preferred_days_display(self):
         labels = dict(self.Weekday.choices)
         return ", ".join(labels.get(day, day) for day in self.preferred_days) or "Any weekday"
+
+    def emails(self):
+        """The outbox's emails about this request, newest first."""
+        return Email.objects.about(self.reference)
 
     def possible_duplicates(self):
         """Other open requests from the same phone number."""

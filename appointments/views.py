@@ -1,5 +1,4 @@
 import logging
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from appointments.abuse import FormStamp
 from appointments.forms import AppointmentRequestForm, published_article
 from appointments.models import Location
-from appointments.notifications import response_days, send_notifications
+from appointments.notifications import queue_notifications, response_days
 from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -59,9 +58,8 @@ def submit_request(request):
     with transaction.atomic():
         appointment_request = form.save()
         if form.is_new_request:
-            # Emails only once the request is safely committed; robust, so that not
-            # even a failure there can turn the patient's success page into an error.
-            transaction.on_commit(partial(send_notifications, appointment_request.pk), robust=True)
+            # Stored with the request or not at all; the worker sends them.
+            queue_notifications(appointment_request)
             logger.info("Appointment request %s received", appointment_request.reference)
     return show_received(request, appointment_request.reference)
 

@@ -2,11 +2,12 @@
 
 from appointments.roles import PERMISSIONS as APPOINTMENTS
 from core.roles import CLINICIANS, FRONT_DESK, combine, sync_groups
+from core.roles import PERMISSIONS as OUTBOX
 from education.roles import PERMISSIONS as EDUCATION
 
 __all__ = ["CLINICIANS", "FRONT_DESK", "ROLE_PERMISSIONS", "sync_roles"]
 
-ROLE_PERMISSIONS = combine(APPOINTMENTS, EDUCATION)
+ROLE_PERMISSIONS = combine(APPOINTMENTS, EDUCATION, OUTBOX)
 
 
 def sync_roles(apps, schema_editor=None):

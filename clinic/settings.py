@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "simple_history",
     "axes",
+    "django_tasks_db",
+    "core",
     "clinic",
     "education",
     "appointments",
@@ -212,9 +214,8 @@ if SMTP_HOST:
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
-                # The patient waits for the front-desk email after saving: keep it short;
-                # a slow server just means send_pending_notifications sends it later.
-                "timeout": env_int("EMAIL_TIMEOUT", 5),
+                # Only the background worker waits on it; a hung server costs a try.
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
             },
         }
     }
@@ -224,6 +225,11 @@ else:
     # Never the console in production: it would log patients' addresses.
     MAILERS = {"default": {"BACKEND": "core.mail.NoMailServerBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+
+# Background work (emails): Django's Tasks framework, stored in the database by
+# django-tasks-db, run by `manage.py run_worker` (Procfile). Nothing else to run.
+# https://docs.djangoproject.com/en/6.1/topics/tasks/
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The clinic itself.

@@ -9,6 +9,10 @@ no group.
 FRONT_DESK = "Front desk"
 CLINICIANS = "Clinicians"
 
+# The outbox holds patients' addresses: the front desk reads it and sends a failed
+# email again; clinicians never see it.
+PERMISSIONS = {FRONT_DESK: ["core.view_email", "core.send_again"]}
+
 
 def combine(*declarations):
     """One {role: [permission, ...]} from each app's own {role: [permission, ...]}."""

@@ -20,6 +20,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Whatever the environment says, tests send no real mail.
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run at once, in the caller's transaction: a request's emails are in the outbox
+# when the response comes. Tests of the worker itself use the database backend.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Real static files, not the manifest (no collectstatic before tests).
 STORAGES = {
     **STORAGES,  # noqa: F405

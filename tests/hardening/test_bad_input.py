@@ -261,7 +261,6 @@ EXTRA_FIELDS = [
     pytest.param("assigned_to", "1", "assigned_to_id", None, id="assigned-to"),
     pytest.param("notes", "<b>VIP</b>", "notes", "", id="notes"),
     pytest.param("first_contacted_at", "2020-01-01 10:00", "first_contacted_at", None, id="first"),
-    pytest.param("notification_status", "sent", "notification_status", "pending", id="notified"),
     pytest.param("source_path", "/forged/", "source_path", "", id="source-path"),
     pytest.param("id", "424242", "pk", None, id="primary-key"),
 ]

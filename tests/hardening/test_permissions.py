@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from core.outbox import send_later
 from education.models import Article, EmergencyNotice
 from tests.appointments.conftest import make_location, make_request
 from tests.appointments.test_admin import ROLE_MATRIX as APPOINTMENTS_ADMIN_MATRIX
@@ -95,6 +96,26 @@ ADMIN = {
     "/admin/education/emergencynotice/{notice}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/{notice}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    # The outbox holds patients' addresses: the front desk reads it and sends a failed
+    # email again; clinicians never see it; nobody writes or deletes one by hand.
+    "/admin/core/": (LOGIN, NOT_FOUND, OK, OK),
+    "/admin/core/email/": (LOGIN, FORBIDDEN, OK, OK),
+    "/admin/core/email/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/core/email/{email}/change/": (LOGIN, FORBIDDEN, OK, OK),
+    "/admin/core/email/{email}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/core/email/{email}/history/": (LOGIN, FORBIDDEN, OK, OK),
+    # The task queue (django-tasks-db): the practice manager only, read-only.
+    "/admin/django_tasks_database/": (LOGIN, NOT_FOUND, NOT_FOUND, OK),
+    "/admin/django_tasks_database/dbtaskresult/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/django_tasks_database/dbtaskresult/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/django_tasks_database/dbtaskresult/{task}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/django_tasks_database/dbtaskresult/{task}/delete/": (
+        LOGIN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "/admin/django_tasks_database/dbtaskresult/{task}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     # Users and groups: the practice manager only.
     "/admin/auth/user/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/user/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
@@ -153,6 +174,8 @@ def objects(db):
         "draft_slug": draft.slug,
         "clinician": article.reviewer.pk,
         "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
+        "email": send_later(kind="test", to=["a@example.org"], subject="s", body="b").pk,
+        "task": make_task_result(),
         "user": make_user_to_manage().pk,
         "group": Group.objects.get(name="Front desk").pk,
         "attempt": AccessAttempt.objects.create(
@@ -161,6 +184,16 @@ def objects(db):
         "access_log": AccessLog.objects.create(**access).pk,
         "failure": AccessFailureLog.objects.create(**access).pk,
     }
+
+
+def make_task_result():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="core.outbox.deliver",
+        backend_name="default",
+    ).pk
 
 
 def make_user_to_manage():
@@ -228,6 +261,8 @@ IDS = [
     "article_type",
     "clinician",
     "notice",
+    "email",
+    "task",
     "user",
     "group",
     "attempt",

@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+# How long to wait before each new try of an email that failed: the first within a
+# minute, then longer and longer, a little over a day in all. Then it shows as failed.
+RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900, 1800, 3600)] + [
+    timedelta(hours=h) for h in (2, 4, 6, 12)
+]
+
+
+class EmailQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=Email.Status.WAITING)
+
+    def stuck(self, grace=timedelta(minutes=2)):
+        """Waiting past their time: the worker that had them stopped, or none has run."""
+        return self.waiting().filter(next_try_at__lt=timezone.now() - grace)
+
+    def failed_or_waiting(self):
+        return self.exclude(status=Email.Status.SENT)
+
+    def about(self, reference):
+        return self.filter(reference=reference)
+
+
+class Email(models.Model):
+    """One email the site sends, kept until it has gone out.
+
+    Written in the same transaction as whatever it is about (an appointment
+    request), then sent by the background worker (core.outbox). No patient data in
+    subject or body: the subject names a reference at most.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up)"
+
+    kind = models.CharField(max_length=40, help_text="What the email is for.")
+    reference = models.CharField(
+        max_length=20, blank=True, db_index=True, help_text="What it is about, e.g. AR-7K3Q9."
+    )
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=7, choices=Status, default=Status.WAITING)
+    tries = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "next_try_at"])]
+        permissions = [("send_again", "Can send a failed email again")]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def message_id(self):
+        """The same Message-ID on every try, so a receiving server can recognise a copy."""
+        return f"<clinic-email-{self.pk}@{self.created:%Y%m%d}.clinic>"
+
+    def schedule_retry(self, error):
+        """After a failed try: the next one later, or give up after the last delay."""
+        self.last_error = f"{timezone.localtime():%Y-%m-%d %H:%M} {error!r}"[:1000]
+        if self.tries > len(RETRY_DELAYS):
+            self.status = self.Status.FAILED
+        else:
+            self.next_try_at = timezone.now() + RETRY_DELAYS[self.tries - 1]

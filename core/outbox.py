@@ -1,0 +1,88 @@
+"""Email leaves the request: it is written to the outbox with whatever it is about,
+in one transaction, and a background worker sends it (Django's Tasks framework; the
+worker is `manage.py run_worker`).
+
+Each email goes out at most once and at least once:
+- deliver() holds the email's row lock (select_for_update) while it sends, and does
+  nothing for an email already sent: two workers, or a retry running beside the
+  first try, cannot both send it;
+- a worker killed mid-send rolls its transaction back, so the email is still
+  waiting; requeue_stuck() (run at every worker start, and by cron) queues it again;
+- a failure is retried later and later (core.models.RETRY_DELAYS), then the email
+  shows as failed in the admin with a "Send again" action.
+"""
+
+import logging
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from core.models import Email
+
+logger = logging.getLogger(__name__)
+
+
+def send_later(*, kind, to, subject, body, reference=""):
+    """Put an email in the outbox and queue its sending, both in the caller's
+    transaction: stored together with what it is about, or not at all."""
+    with transaction.atomic():
+        email = Email.objects.create(
+            kind=kind, reference=reference, to=list(to), subject=subject, body=body
+        )
+        deliver.enqueue(email.pk)
+    return email
+
+
+@task
+def deliver(email_id):
+    """Send one email from the outbox, unless it has gone out already."""
+    with transaction.atomic():
+        email = Email.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status != Email.Status.WAITING:
+            return "nothing to do"
+        email.tries += 1
+        try:
+            message = EmailMessage(email.subject, email.body, to=email.to)
+            message.extra_headers["Message-ID"] = email.message_id
+            message.send(using="default")
+        except Exception as error:  # SMTP, DNS, timeouts, a broken backend: retry
+            email.schedule_retry(error)
+            email.save()
+            # The reference only: the error text may quote an address.
+            logger.warning(
+                "Email %s (%s) failed, try %s: %s",
+                email.pk,
+                email.reference or email.kind,
+                email.tries,
+                type(error).__name__,
+            )
+            if email.status == Email.Status.WAITING and deliver.get_backend().supports_defer:
+                deliver.using(run_after=email.next_try_at).enqueue(email.pk)
+            return "failed"
+        email.status, email.sent_at, email.last_error = Email.Status.SENT, timezone.now(), ""
+        email.save()
+    logger.info("Email %s (%s) sent", email.pk, email.reference or email.kind)
+    return "sent"
+
+
+def send_again(email):
+    """The admin's "Send again": a failed email waits once more, from its first try."""
+    with transaction.atomic():
+        Email.objects.filter(pk=email.pk).update(
+            status=Email.Status.WAITING, tries=0, next_try_at=timezone.now()
+        )
+        deliver.enqueue(email.pk)
+
+
+def requeue_stuck():
+    """Queue again every email still waiting past its time (its worker was killed, or
+    the queue lost it). Harmless for one that is merely slow: deliver() sends once."""
+    count = 0
+    for email_id in Email.objects.stuck().values_list("pk", flat=True):
+        deliver.enqueue(email_id)
+        count += 1
+    if count:
+        logger.info("Queued %s stuck email(s) again", count)
+    return count
