@@ -20,7 +20,8 @@ run: install assets
 	@echo "The site:  http://127.0.0.1:$(PORT)/"
 	@echo "Staff log in at http://127.0.0.1:$(PORT)/admin/ with the demo accounts above."
 	@echo ""
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "The worker's lines show the emails it sends (to the console in development)."
+	$(DEMO_ENV) RUN_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
 test: install-dev assets lint check-migrations

@@ -157,6 +157,7 @@ class AppointmentRequest(models.Model):
         null=True, blank=True, help_text="Set by the first contact attempt logged below."
     )
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     notes = models.TextField(
         blank=True, help_text="For staff only. The patient never sees these notes."
     )
@@ -208,6 +209,7 @@ class AppointmentRequest(models.Model):
         excluded_fields=[
             "updated",
             "form_token",
+            "overdue_alert_sent_at",
         ],
         # Deleting a request (retention) deletes its snapshots too: no patient data left.
         cascade_delete_history=True,

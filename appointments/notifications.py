@@ -8,8 +8,12 @@ safe place for health information.
 import math
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
+from appointments.models import AppointmentRequest
 from core.context_processors import clinic_details
 from core.outbox import send_later
 from core.site import absolute_url
@@ -18,6 +22,41 @@ from core.site import absolute_url
 def response_days():
     """REQUEST_RESPONSE_HOURS as the business days we promise patients."""
     return max(1, math.ceil(settings.REQUEST_RESPONSE_HOURS / 24))
+
+
+def queue_overdue_alert():
+    """One email to the front desk naming the requests that have newly waited longer
+    than REQUEST_RESPONSE_HOURS (references only), each named once. Returns how many."""
+    overdue = list(
+        AppointmentRequest.objects.overdue()
+        .filter(overdue_alert_sent_at__isnull=True)
+        .order_by("created")
+        .values_list("pk", "reference")
+    )
+    if not overdue:
+        return 0
+    references = [reference for _, reference in overdue]
+    with transaction.atomic():
+        send_later(
+            kind="overdue requests: front desk",
+            to=settings.FRONT_DESK_EMAILS,
+            subject=f"{len(overdue)} appointment request(s) waiting over "
+            f"{settings.REQUEST_RESPONSE_HOURS} hours",
+            body=render_to_string(
+                "appointments/email/overdue_alert.txt",
+                {
+                    "references": references,
+                    "hours": settings.REQUEST_RESPONSE_HOURS,
+                    "list_url": absolute_url(
+                        reverse("admin:appointments_appointmentrequest_changelist") + "?overdue=yes"
+                    ),
+                },
+            ),
+        )
+        AppointmentRequest.objects.filter(pk__in=[pk for pk, _ in overdue]).update(
+            overdue_alert_sent_at=timezone.now()
+        )
+    return len(overdue)
 
 
 def queue_notifications(appointment_request):

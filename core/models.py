@@ -1,5 +1,7 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -64,8 +66,10 @@ class Email(models.Model):
 
     @property
     def message_id(self):
-        """The same Message-ID on every try, so a receiving server can recognise a copy."""
-        return f"<clinic-email-{self.pk}@{self.created:%Y%m%d}.clinic>"
+        """The same Message-ID on every try, so a receiving server can recognise a copy;
+        unique across installations by the moment the email was written."""
+        host = urlsplit(settings.SITE_URL).hostname or "clinic.invalid"
+        return f"<email-{self.pk}.{self.created.timestamp():.6f}@{host}>"
 
     def schedule_retry(self, error):
         """After a failed try: the next one later, or give up after the last delay."""

@@ -21,14 +21,14 @@ def dry_run(*arguments):
         env={name: value for name, value in os.environ.items() if name != "SITE_URL"},
         check=True,
     )
-    return [line for line in result.stdout.splitlines() if "manage.py" in line]
+    return [line for line in result.stdout.splitlines() if "manage.py" in line or "honcho" in line]
 
 
 def test_make_run_on_another_port_links_emails_to_that_port():
     commands = dry_run("PORT=8765")
 
-    serve = next(line for line in commands if "runserver" in line)
-    assert "runserver 127.0.0.1:8765" in serve
+    serve = next(line for line in commands if "honcho" in line)
+    assert "RUN_PORT=8765 " in serve
     assert "SITE_URL=http://127.0.0.1:8765 " in serve
     seed = next(line for line in commands if "seed_demo" in line)
     assert "SITE_URL=http://127.0.0.1:8765 " in seed
@@ -37,5 +37,12 @@ def test_make_run_on_another_port_links_emails_to_that_port():
 def test_a_site_url_given_to_make_run_wins():
     commands = dry_run("PORT=8765", "SITE_URL=https://clinic.example.org")
 
-    serve = next(line for line in commands if "runserver" in line)
+    serve = next(line for line in commands if "honcho" in line)
     assert "SITE_URL=https://clinic.example.org " in serve
+
+
+def test_make_run_serves_the_site_and_runs_the_worker():
+    procfile = (settings.BASE_DIR / "Procfile.dev").read_text()
+
+    assert "runserver 127.0.0.1:$RUN_PORT" in procfile
+    assert "manage.py run_worker" in procfile
