@@ -6,69 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from appointments.models.locations import Location
 from core.models import Email
-from core.page_cache import remember
 from core.phone import DEFAULT_REGION, tel_href
-
-
-class LocationQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
-
-class Location(models.Model):
-    """A place where the clinic sees patients."""
-
-    name = models.CharField(max_length=100, help_text='As patients know it, e.g. "Riverside".')
-    slug = models.SlugField(max_length=100, unique=True)
-    address = models.TextField(help_text="Street, city, state and ZIP, one per line.")
-    phone = models.CharField(max_length=30, help_text='As patients dial it, e.g. "(614) 555-0142".')
-    hours = models.TextField(
-        help_text='Opening hours, one line per day or range, e.g. "Monday to Friday: 8am to 5pm".'
-    )
-    is_active = models.BooleanField(
-        "active", default=True, help_text="Inactive locations are hidden from patients."
-    )
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
-
-    objects = LocationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("appointments:locations") + f"#{self.slug}"
-
-    @property
-    def phone_href(self):
-        return tel_href(self.phone)
-
-    @property
-    def address_lines(self):
-        return [line for line in self.address.splitlines() if line.strip()]
-
-    @property
-    def hours_lines(self):
-        return [line for line in self.hours.splitlines() if line.strip()]
-
-    @classmethod
-    def for_footer(cls):
-        """Active locations as plain dicts, cached until a location changes (see
-        core.page_cache): the footer is on every page."""
-        return remember(
-            "footer-locations",
-            lambda: [
-                {"name": loc.name, "phone": loc.phone, "phone_href": loc.phone_href}
-                for loc in cls.objects.active()
-            ],
-            60 * 60,
-        )
 
 
 def overdue_cutoff():
@@ -331,47 +273,3 @@ class AppointmentRequest(models.Model):
         if status == self.Status.CONTACTED and self.first_contacted_at is None:
             self.first_contacted_at = timezone.now()
         self.save()
-
-
-class ContactAttempt(models.Model):
-    """One call, text or email from the front desk to a patient about their request."""
-
-    class Outcome(models.TextChoices):
-        REACHED = "reached", "Reached the patient"
-        VOICEMAIL = "voicemail", "Left a voicemail"
-        NO_ANSWER = "no_answer", "No answer"
-        WRONG_NUMBER = "wrong_number", "Wrong number"
-        MESSAGE_SENT = "message_sent", "Sent a text or email"
-
-    appointment_request = models.ForeignKey(
-        AppointmentRequest, on_delete=models.CASCADE, related_name="contact_attempts"
-    )
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    when = models.DateTimeField(default=timezone.now)
-    method = models.CharField(
-        max_length=5,
-        choices=AppointmentRequest.ContactMethod,
-        default=AppointmentRequest.ContactMethod.PHONE,
-    )
-    outcome = models.CharField(max_length=12, choices=Outcome)
-    note = models.TextField(blank=True)
-
-    history = HistoricalRecords(cascade_delete_history=True)
-
-    class Meta:
-        ordering = ["when"]
-
-    def __str__(self):
-        when = date_format(timezone.localtime(self.when), "DATETIME_FORMAT")
-        return f"{self.get_outcome_display()} ({when})"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.appointment_request.note_contact_attempt(self.when)

@@ -1,0 +1,19 @@
+"""Appointments: where the clinic sees patients, the requests patients send, and the
+front desk's calls about them."""
+
+from appointments.models.contact import ContactAttempt
+from appointments.models.locations import Location, LocationQuerySet
+from appointments.models.requests import (
+    AppointmentRequest,
+    AppointmentRequestQuerySet,
+    overdue_cutoff,
+)
+
+__all__ = [
+    "AppointmentRequest",
+    "AppointmentRequestQuerySet",
+    "ContactAttempt",
+    "Location",
+    "LocationQuerySet",
+    "overdue_cutoff",
+]
