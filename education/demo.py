@@ -43,14 +43,8 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
     and articles were created and updated.
     """
     topics, articles = load_starter_library()
-    counts = {"topics": 0, "articles": 0, "updated": 0}
-    topic_by_slug = {}
-    for data in topics:
-        topic, was_created = Topic.objects.get_or_create(
-            slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
-        )
-        topic_by_slug[topic.slug] = topic
-        counts["topics"] += was_created
+    topic_by_slug, new_topics = load_topics(topics)
+    counts = {"topics": new_topics, "articles": 0, "updated": 0}
 
     now = timezone.now()
     for position, data in enumerate(articles):
@@ -77,6 +71,18 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
         article.topics.set([topic_by_slug[slug] for slug in data["topics"]])
     link_emergency_notice()
     return counts
+
+
+def load_topics(topics):
+    """The starter topics, created where missing: ({slug: topic}, how many are new)."""
+    topic_by_slug, created = {}, 0
+    for data in topics:
+        topic, was_created = Topic.objects.get_or_create(
+            slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
+        )
+        topic_by_slug[topic.slug] = topic
+        created += was_created
+    return topic_by_slug, created
 
 
 def fill_from_library(article, data):
