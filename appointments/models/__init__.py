@@ -2,7 +2,7 @@
 front desk's calls about them."""
 
 from appointments.models.contact import ContactAttempt
-from appointments.models.locations import Location, LocationQuerySet
+from appointments.models.locations import Location, LocationQuerySet, OpeningHours
 from appointments.models.requests import (
     AppointmentRequest,
     AppointmentRequestQuerySet,
@@ -15,5 +15,6 @@ __all__ = [
     "ContactAttempt",
     "Location",
     "LocationQuerySet",
+    "OpeningHours",
     "overdue_cutoff",
 ]

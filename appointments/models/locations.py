@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -18,7 +19,10 @@ class Location(models.Model):
     address = models.TextField(help_text="Street, city, state and ZIP, one per line.")
     phone = models.CharField(max_length=30, help_text='As patients dial it, e.g. "(614) 555-0142".')
     hours = models.TextField(
-        help_text='Opening hours, one line per day or range, e.g. "Monday to Friday: 8am to 5pm".'
+        "hours note",
+        blank=True,
+        help_text='Shown under the opening hours, e.g. "Closed on public holidays". Without '
+        "opening hours below, write the hours here, one line per day or range.",
     )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive locations are hidden from patients."
@@ -60,3 +64,33 @@ class Location(models.Model):
             ],
             60 * 60,
         )
+
+
+class OpeningHours(models.Model):
+    """One opening of a location on one weekday, in the clinic's time zone. A day with
+    a lunch break has two; a day without any is closed."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
