@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,13 +23,16 @@ SESSION_KEY = "appointments:reference"
 
 @require_safe
 def location_list(request):
-    """Active locations with address, phone and hours.
+    """Active locations with address, phone, directions, hours and whether each is open
+    now (the page cache keeps it no longer than the next opening or closing).
 
-    Template: ``appointments/location_list.html``.
+    Template: ``appointments/location_list.html``; context: ``locations``, a list of
+    (location, open now) pairs.
     """
-    return render(
-        request, "appointments/location_list.html", {"locations": Location.objects.active()}
-    )
+    locations = Location.objects.active().prefetch_related("opening_hours")
+    now = timezone.now()
+    context = {"locations": [(location, location.is_open_at(now)) for location in locations]}
+    return render(request, "appointments/location_list.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

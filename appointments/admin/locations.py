@@ -1,7 +1,16 @@
 from django.contrib import admin
 
-from appointments.models import Location
+from appointments.models import Location, OpeningHours
 from core.admin_lookups import OfferedLookupsOnlyMixin
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 1
+    verbose_name_plural = (
+        "Opening hours (clinic time; one row per opening, two for a day with a lunch break; "
+        "a day with none is closed)"
+    )
 
 
 @admin.register(Location)
@@ -10,3 +19,4 @@ class LocationAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "address")
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [OpeningHoursInline]

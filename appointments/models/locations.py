@@ -1,6 +1,12 @@
+from datetime import datetime, timedelta
+from itertools import groupby
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.page_cache import remember
 from core.phone import tel_href
@@ -52,6 +58,36 @@ class Location(models.Model):
     def hours_lines(self):
         return [line for line in self.hours.splitlines() if line.strip()]
 
+    @property
+    def directions_url(self):
+        """A maps search for the address: a plain link, no map or script on our page."""
+        query = urlencode({"api": 1, "query": ", ".join([self.name, *self.address_lines])})
+        return f"https://www.google.com/maps/search/?{query}"
+
+    def weekly_hours(self):
+        """[(days, ranges)] from the opening hours (prefetched), with days that share
+        the same hours run together: ("Monday to Friday", "8 a.m. to 5 p.m.")."""
+        by_day = {day: [] for day in OpeningHours.Weekday}
+        for opening in self.opening_hours.all():
+            by_day[opening.weekday].append(
+                f"{date_format(opening.opens, 'P')} to {date_format(opening.closes, 'P')}"
+            )
+        rows = []
+        for ranges, days in groupby(by_day.items(), key=lambda item: item[1]):
+            days = [day for day, _ in days]
+            joiner = " and " if len(days) == 2 else " to "
+            label = joiner.join(dict.fromkeys([days[0].label, days[-1].label]))
+            rows.append((label, ", ".join(ranges) or "Closed"))
+        return rows
+
+    def is_open_at(self, moment):
+        """Open at this moment, by the opening hours (prefetched) in the clinic's zone."""
+        local = timezone.localtime(moment)
+        return any(
+            opening.weekday == local.weekday() and opening.opens <= local.time() < opening.closes
+            for opening in self.opening_hours.all()
+        )
+
     @classmethod
     def for_footer(cls):
         """Active locations as plain dicts, cached until a location changes (see
@@ -64,6 +100,27 @@ class Location(models.Model):
             ],
             60 * 60,
         )
+
+
+def next_opening_change(now=None):
+    """When an active location next opens or closes (clinic time), or None: no page
+    saying "Open now" may be kept past it (see core.page_cache.schedule_changes)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    moments = []
+    rows = OpeningHours.objects.filter(location__is_active=True).values_list(
+        "weekday", "opens", "closes"
+    )
+    for weekday, *times in rows:
+        days_ahead = (weekday - today.weekday()) % 7
+        for time in times:
+            for weeks in (0, 1):
+                day = today + timedelta(days=days_ahead + 7 * weeks)
+                moment = timezone.make_aware(datetime.combine(day, time))
+                if moment > now:
+                    moments.append(moment)
+                    break
+    return min(moments, default=None)
 
 
 class OpeningHours(models.Model):
