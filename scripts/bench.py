@@ -1,15 +1,22 @@
 """Figures for `make bench` (run by scripts/bench.sh against a running production setup).
 
 Usage: bench.py BASE_URL SECONDS CONNECTIONS
+
+The submission figures come three times: without a worker (the emails only queue),
+then with a live `manage.py run_worker` sending them to a loopback SMTP server
+(aiosmtpd, tests/core/smtp.py) that accepts, then to one that hangs.
 """
 
 import gzip
 import http.client
+import math
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import date
@@ -31,7 +38,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from appointments.models import AppointmentRequest  # noqa: E402
+from core.models import Email  # noqa: E402
 from education.models import Article  # noqa: E402
+from tests.core.smtp import ACCEPT, HANG, SMTPServer  # noqa: E402
 
 
 def fetch(url):
@@ -140,6 +149,7 @@ class Submitter(threading.Thread):
         self.host, self.port = parts.hostname, parts.port
         self.deadline = deadline
         self.successes = self.failures = 0
+        self.post_seconds = []  # each POST, sent to answered
 
     def run(self):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
@@ -161,6 +171,7 @@ class Submitter(threading.Thread):
                 form["location"] = location.group(1)
             form.update(self.FIELDS)
             body = "&".join(f"{k}={v}" for k, v in form.items()).replace(" ", "+")
+            start = time.monotonic()
             conn.request(
                 "POST",
                 "/appointments/request/",
@@ -173,10 +184,16 @@ class Submitter(threading.Thread):
             )
             response = conn.getresponse()
             response.read()
+            self.post_seconds.append(time.monotonic() - start)
             if response.status == 302 and "received" in response.headers.get("Location", ""):
                 self.successes += 1
             else:
                 self.failures += 1
+
+
+def p99(seconds):
+    ordered = sorted(seconds)
+    return ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)] if ordered else float("nan")
 
 
 def submissions(base, seconds, threads=8):
@@ -190,7 +207,122 @@ def submissions(base, seconds, threads=8):
     ok = sum(w.successes for w in workers)
     failed = sum(w.failures for w in workers)
     rows = AppointmentRequest.objects.count() - before
-    return ok / seconds, ok, failed, rows
+    latency = p99([s for w in workers for s in w.post_seconds])
+    return ok / seconds, ok, failed, rows, latency
+
+
+def submissions_line(label, rate, ok, failed, rows, latency):
+    return (
+        f"{label}: {rate:.0f} valid POST/s, p99 {latency * 1000:.0f} ms "
+        f"({ok} accepted, {failed} refused), "
+        f"{rows} new rows: {'rows == successes' if rows == ok else 'MISMATCH'}"
+    )
+
+
+class Worker:
+    """`manage.py run_worker` as production runs it, mail to the loopback SMTP server."""
+
+    def __init__(self, smtp_port):
+        env = {
+            **os.environ,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_USE_TLS": "0",
+        }
+        log_dir = Path(os.environ.get("PROD_DIR") or tempfile.mkdtemp(prefix="clinic-bench-"))
+        self.log_path = log_dir / "worker.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--worker-id", "bench"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self):
+        # SIGTERM lets it finish the email in hand; one stuck on a hung server is killed.
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def wait_until_sent(emails, seconds):
+    """Seconds until every one of these emails is sent, or None if some still wait."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if not emails.exclude(status=Email.Status.SENT).exists():
+            return time.monotonic() - start
+        time.sleep(0.2)
+    return None
+
+
+def last_email_pk():
+    last = Email.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return last or 0
+
+
+SMTP_STATES = {ACCEPT: "accepting", HANG: "hanging"}
+
+
+def submissions_with_worker(base, seconds):
+    """Valid submissions with a live worker, the SMTP server accepting, then hanging.
+    Returns False if a figure is wrong (rows, or emails lost or sent twice)."""
+    right = True
+    with SMTPServer(ACCEPT) as smtp:
+        worker = Worker(smtp.port)
+        try:
+            backlog = Email.objects.waiting()
+            waiting = backlog.count()
+            drained = wait_until_sent(backlog, 300)
+            print(
+                f"worker: the {waiting} email(s) queued so far sent in "
+                + (f"{drained:.1f} s" if drained is not None else "over 300 s (NOT DRAINED)")
+            )
+            for mode in (ACCEPT, HANG):
+                smtp.set_mode(mode)
+                first = last_email_pk()
+                counts = submissions(base, seconds)
+                right &= counts[1] == counts[3]
+                queued = Email.objects.filter(pk__gt=first)
+                label = f"submissions, live worker, SMTP {SMTP_STATES[mode]}"
+                print(submissions_line(label, *counts))
+                if mode == ACCEPT:
+                    drained = wait_until_sent(queued, 300)
+                    ids = {email.message_id for email in queued}
+                    received = smtp.received_ids()
+                    arrived = {m: received[m] for m in ids if m in received}
+                    sent = queued.filter(status=Email.Status.SENT).count()
+                    each_once = sent == len(ids) == len(arrived) and set(arrived.values()) <= {1}
+                    right &= drained is not None and each_once
+                    print(
+                        f"  emails: {len(ids)} queued, {sent} sent "
+                        + (
+                            f"(all {drained:.1f} s after the last POST)"
+                            if drained is not None
+                            else "(NOT DRAINED within 300 s)"
+                        )
+                        + f", {sum(arrived.values())} at the SMTP server: "
+                        + ("sent == queued, each once" if each_once else "MISMATCH")
+                    )
+                else:
+                    total = queued.count()
+                    sent = queued.filter(status=Email.Status.SENT).count()
+                    still = queued.filter(status=Email.Status.WAITING).count()
+                    right &= sent == 0 and still == total
+                    print(
+                        f"  emails: {total} queued, {sent} sent, {still} still waiting "
+                        f"({smtp.hung_connections} SMTP connection(s) hung)"
+                    )
+        finally:
+            worker.stop()
+    if not right:
+        print(f"  (the worker's log: {worker.log_path})")
+    return right
 
 
 def main():
@@ -220,12 +352,11 @@ def main():
             + (f"  ({errors} non-2xx!)" if errors else "")
         )
 
-    rate, ok, failed, rows = submissions(base, seconds)
-    print(
-        f"submissions: {rate:.0f} valid POST/s ({ok} accepted, {failed} refused), "
-        f"{rows} new rows: {'rows == successes' if rows == ok else 'MISMATCH'}"
-    )
-    if rows != ok:
+    counts = submissions(base, seconds)
+    print(submissions_line("submissions, no worker", *counts))
+    right = counts[1] == counts[3]
+    right &= submissions_with_worker(base, seconds)
+    if not right:
         sys.exit(1)
 
 
