@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest
+from appointments.models import AppointmentRequest, booking_ics
 from core.context_processors import clinic_details
 from core.outbox import send_later
 from core.site import absolute_url
@@ -91,3 +91,61 @@ def queue_notifications(appointment_request):
                 },
             ),
         )
+
+
+def queue_booking_confirmation(appointment_request):
+    """The booked appointment to the patient, with its calendar entry (.ics), if they
+    chose email and gave an address; None otherwise. Only when, where and the
+    clinic's phone: no name, no reason. A changed booking sends the same calendar
+    entry (same UID) with the next SEQUENCE, so it replaces the one before."""
+    if not appointment_request.wants_email or not appointment_request.has_booking:
+        return None
+    reference = appointment_request.reference
+    location = appointment_request.appointment_location
+    changed = bool(appointment_request.booking_sequence)
+    return send_later(
+        kind="booking: patient",
+        reference=reference,
+        to=[appointment_request.email],
+        subject=(
+            f"{'Your appointment has changed' if changed else 'Your appointment is booked'} "
+            f"({reference})"
+        ),
+        body=render_to_string(
+            "appointments/email/booking_confirmation.txt",
+            {
+                "reference": reference,
+                "changed": changed,
+                "when": timezone.localtime(appointment_request.appointment_at),
+                "location": location,
+                "phone": location.phone or settings.CLINIC_PHONE,
+                "clinic": clinic_details(),
+            },
+        ),
+        attachments=[
+            (f"appointment-{reference}.ics", booking_ics(appointment_request), "text/calendar")
+        ],
+    )
+
+
+def queue_unreached_email(appointment_request):
+    """ "We tried to reach you": the clinic's phone and the reference, nothing else,
+    to a patient flagged Unable to reach who gave an email address. Returns the
+    Email, or None when there is no address."""
+    if not appointment_request.email:
+        return None
+    reference = appointment_request.reference
+    with transaction.atomic():
+        email = send_later(
+            kind="unable to reach: patient",
+            reference=reference,
+            to=[appointment_request.email],
+            subject=f"We tried to reach you about your appointment request ({reference})",
+            body=render_to_string(
+                "appointments/email/tried_to_reach.txt",
+                {"reference": reference, "clinic": clinic_details()},
+            ),
+        )
+        appointment_request.unreached_email_sent_at = timezone.now()
+        appointment_request.save(update_fields=["unreached_email_sent_at", "updated"])
+    return email

@@ -10,5 +10,6 @@ PERMISSIONS = {
         "appointments.add_contactattempt",
         "appointments.change_contactattempt",
         "appointments.view_location",
+        "appointments.view_visittype",
     ],
 }

@@ -249,6 +249,8 @@ ARTICLE_SOURCES_PUBLIC = env_bool("ARTICLE_SOURCES_PUBLIC", False)
 
 # Appointment requests.
 REQUEST_RESPONSE_HOURS = env_int("REQUEST_RESPONSE_HOURS", 24)  # then flagged overdue
+# Unanswered calls (voicemail, no answer, wrong number) before "Unable to reach".
+REQUEST_UNREACHED_ATTEMPTS = env_int("REQUEST_UNREACHED_ATTEMPTS", 3)
 REQUEST_RETENTION_DAYS = env_int("REQUEST_RETENTION_DAYS", 365)  # purge_requests
 REQUEST_RATE_LIMIT = env_int("REQUEST_RATE_LIMIT", 5)  # submissions per client ...
 REQUEST_RATE_WINDOW_SECONDS = env_int("REQUEST_RATE_WINDOW_SECONDS", 600)  # ... per window

@@ -47,6 +47,11 @@ class Email(models.Model):
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Files sent with it: [{"filename", "content" (text), "mimetype"}].',
+    )
     status = models.CharField(max_length=7, choices=Status, default=Status.WAITING)
     tries = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(default=timezone.now)

@@ -24,12 +24,23 @@ from core.models import Email
 logger = logging.getLogger(__name__)
 
 
-def send_later(*, kind, to, subject, body, reference=""):
+def send_later(*, kind, to, subject, body, reference="", attachments=()):
     """Put an email in the outbox and queue its sending, both in the caller's
-    transaction: stored together with what it is about, or not at all."""
+    transaction: stored together with what it is about, or not at all.
+
+    attachments: (filename, content, mimetype) triples with text content, e.g. an
+    .ics calendar entry."""
     with transaction.atomic():
         email = Email.objects.create(
-            kind=kind, reference=reference, to=list(to), subject=subject, body=body
+            kind=kind,
+            reference=reference,
+            to=list(to),
+            subject=subject,
+            body=body,
+            attachments=[
+                {"filename": filename, "content": content, "mimetype": mimetype}
+                for filename, content, mimetype in attachments
+            ],
         )
         deliver.enqueue(email.pk)
     return email
@@ -46,6 +57,10 @@ def deliver(email_id):
         try:
             message = EmailMessage(email.subject, email.body, to=email.to)
             message.extra_headers["Message-ID"] = email.message_id
+            for attachment in email.attachments:
+                message.attach(
+                    attachment["filename"], attachment["content"], attachment["mimetype"]
+                )
             message.send(using="default")
         except Exception as error:  # SMTP, DNS, timeouts, a broken backend: retry
             email.schedule_retry(error)

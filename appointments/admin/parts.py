@@ -3,7 +3,8 @@
 import re
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import MultiWidget, Textarea
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils.text import capfirst
 from django.utils.timesince import timesince
 
 from appointments.models import AppointmentRequest, ContactAttempt
+from appointments.models.bookings import clinic_date
+from appointments.notifications import queue_booking_confirmation
 
 Status = AppointmentRequest.Status
 
@@ -45,13 +48,79 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.overdue() if self.value() == "yes" else queryset
 
 
+class CallBackFilter(admin.SimpleListFilter):
+    title = "call back"
+    parameter_name = "call_back"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Due today"), ("overdue", "Overdue"), ("due", "Due today or overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "today":
+            return queryset.call_back_due_today()
+        if self.value() == "overdue":
+            return queryset.call_back_overdue()
+        if self.value() == "due":
+            return queryset.waiting_for_call_back().filter(call_back_by__lte=clinic_date())
+        return queryset
+
+
+class UnreachedFilter(admin.SimpleListFilter):
+    title = "unable to reach"
+    parameter_name = "unreached"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Unable to reach")]
+
+    def queryset(self, request, queryset):
+        return queryset.unable_to_reach() if self.value() == "yes" else queryset
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open or finished"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open (not finished)")]
+
+    def queryset(self, request, queryset):
+        return queryset.open() if self.value() == "yes" else queryset
+
+
+def booked_days(which, today=None):
+    """The clinic's days (first, last) of "today", "tomorrow" or "week" (Monday to
+    Sunday of this week); None for anything else."""
+    today = today or clinic_date()
+    if which == "today":
+        return today, today
+    if which == "tomorrow":
+        tomorrow = today + timedelta(days=1)
+        return tomorrow, tomorrow
+    if which == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=6)
+    return None
+
+
+class BookedFilter(admin.SimpleListFilter):
+    title = "booked for"
+    parameter_name = "booked"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week")]
+
+    def queryset(self, request, queryset):
+        days = booked_days(self.value())
+        return queryset.booked_between(*days) if days else queryset
+
+
 class ContactAttemptInline(admin.TabularInline):
     model = ContactAttempt
     fields = ("when", "method", "outcome", "note", "staff")
     readonly_fields = ("staff",)
     extra = 1
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
-    verbose_name_plural = "Contact attempts (the first one sets “first contacted”)"
+    verbose_name_plural = "Log a call (calls and messages so far, then a new one)"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A tabular inline shows labels only as column headings: name each input too,
@@ -96,11 +165,28 @@ def status_action(status):
 
     @admin.action(description=f"Mark selected as {status.label.lower()}", permissions=["change"])
     def action(modeladmin, request, queryset):
+        done, refused, emailed = 0, [], 0
         for appointment_request in queryset:
-            appointment_request.set_status(status)  # one by one, so history records each
-        modeladmin.message_user(
-            request, f"{len(queryset)} request(s) marked as {status.label.lower()}."
-        )
+            try:
+                appointment_request.set_status(status)  # one by one, so history records each
+            except ValidationError:
+                refused.append(appointment_request.reference)
+                continue
+            done += 1
+            if appointment_request.booking_changed:
+                emailed += queue_booking_confirmation(appointment_request) is not None
+        if done:
+            message = f"{done} request(s) marked as {status.label.lower()}."
+            if emailed:
+                message += f" {emailed} booking confirmation(s) emailed to the patient."
+            modeladmin.message_user(request, message)
+        if refused:
+            modeladmin.message_user(
+                request,
+                f"Not scheduled, no booking yet: {', '.join(refused)}. Open each request and "
+                "enter the appointment's date, time and location, then save.",
+                messages.ERROR,
+            )
 
     action.__name__ = f"mark_{status.value}"
     return action

@@ -1,9 +1,14 @@
 from datetime import timedelta
 from functools import partial
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.forms import Textarea
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -11,10 +16,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from appointments.admin.booked import booked_view
 from appointments.admin.parts import (
     PATIENT_FIELDS,
+    BookedFilter,
+    CallBackFilter,
     ContactAttemptInline,
+    OpenFilter,
     OverdueFilter,
+    UnreachedFilter,
     age,
     email_time,
     long_date,
@@ -23,6 +33,7 @@ from appointments.admin.parts import (
 )
 from appointments.export import export_csv
 from appointments.models import AppointmentRequest
+from appointments.notifications import queue_booking_confirmation, queue_unreached_email
 from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
@@ -38,6 +49,7 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
     list_display = (
         "reference",
         "status_and_flags",
+        "booking",
         "received",
         "full_name",
         "phone_link",
@@ -52,8 +64,12 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         "is_new_patient",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         OverdueFilter,
+        CallBackFilter,
+        UnreachedFilter,
+        BookedFilter,
+        OpenFilter,
     )
-    list_select_related = ("location", "assigned_to")
+    list_select_related = ("location", "assigned_to", "appointment_location")
     date_hierarchy = "created"
     search_fields = ("reference", "first_name", "last_name", "phone", "email")
     search_help_text = "Search by reference, name, phone or email."
@@ -62,11 +78,15 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
     actions = [
         "assign_to_me",
         *(status_action(status) for status in Status if status != Status.NEW),
+        "send_tried_to_reach",
         export_csv,
     ]
     inlines = [ContactAttemptInline]
     readonly_fields = (
         "reference",
+        "summary",
+        "reach_hint",
+        "booking_email_hint",
         "received_at",
         "duplicate_hint",
         *PATIENT_FIELDS,
@@ -76,6 +96,8 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         "emails",
     )
     change_list_template = "appointments/admin/request_change_list.html"
+    change_form_template = "appointments/admin/request_change_form.html"
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
     object_history_list_template = "appointments/admin/history_list.html"
 
     class Media:
@@ -98,20 +120,46 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
 
     def get_fieldsets(self, request, obj=None):
         # The email details matter only when sending failed; otherwise fold them away.
+        # The work first (request_change_form.html puts the call log right after these
+        # two), then what the patient sent, then the record.
         emails_failed = obj is not None and obj.emails().failed_or_waiting().exists()
+        front_desk = ["summary", "status", "assigned_to", "call_back_by"]
+        if obj is not None and obj.is_unable_to_reach:
+            front_desk.append("reach_hint")
         return (
-            (None, {"fields": ("reference", "received_at", "duplicate_hint")}),
+            ("Front desk", {"fields": (*front_desk, "notes"), "classes": ("ar-panel", "aligned")}),
+            (
+                "Booking",
+                {
+                    "fields": (
+                        "appointment_at",
+                        "appointment_location",
+                        "clinician",
+                        "visit_type",
+                        "booking_email_hint",
+                    ),
+                    "classes": ("ar-panel", "aligned"),
+                },
+            ),
             (
                 "What the patient sent",
                 {
-                    "fields": PATIENT_FIELDS,
+                    "fields": ("duplicate_hint", *PATIENT_FIELDS),
                     "description": "Exactly as the patient sent it. It cannot be changed here.",
                 },
             ),
-            ("Front desk", {"fields": ("status", "assigned_to", "first_contacted_at", "notes")}),
             (
                 "Where they came from",
-                {"fields": ("source_article_link", "source_path"), "classes": ("collapse",)},
+                {
+                    "fields": (
+                        "reference",
+                        "received_at",
+                        "first_contacted_at",
+                        "source_article_link",
+                        "source_path",
+                    ),
+                    "classes": ("collapse",),
+                },
             ),
             (
                 "Emails",
@@ -153,7 +201,13 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         week_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         week_start -= timedelta(days=week_start.weekday())
         requests = AppointmentRequest.objects
+        follow_ups = {
+            "call_back_today": requests.call_back_due_today().count(),
+            "call_back_overdue": requests.call_back_overdue().count(),
+        }
         extra_context = {
+            "follow_ups": follow_ups,
+            "booked_url": reverse("admin:appointments_appointmentrequest_booked"),
             "counts": {
                 "new": requests.filter(status=Status.NEW).count(),
                 "overdue": requests.overdue().count(),
@@ -169,17 +223,88 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         }
         return super().changelist_view(request, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.booking_changed:
+            if queue_booking_confirmation(obj) is not None:
+                self.message_user(
+                    request,
+                    f"Booking confirmation for {obj} emailed to the patient, with a "
+                    "calendar entry.",
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{obj} is booked. The patient did not choose email: tell them the "
+                    "date, time and place by phone.",
+                    messages.WARNING,
+                )
+
     def save_formset(self, request, form, formset, change):
-        # Stamp each new contact attempt with the staff member who logged it.
+        # Stamp each new contact attempt with the staff member who logged it, and say
+        # what it changed ("Logged a voicemail; the request stays New; call back by ...").
         for attempt in formset.save(commit=False):
-            if attempt.pk is None:
+            adding = attempt.pk is None
+            if adding:
                 attempt.staff = request.user
             attempt.save()
+            if adding and getattr(attempt, "effect", None):
+                self.message_user(request, attempt.effect)
         for attempt in formset.deleted_objects:
             attempt.delete()
         formset.save_m2m()
 
     # Columns and read-only fields.
+
+    @admin.display(description="booking", ordering="appointment_at")
+    def booking(self, obj):
+        if obj.appointment_at is None:
+            return None  # the admin shows its "-"
+        when = timezone.localtime(obj.appointment_at)
+        return format_html(
+            '<time datetime="{}">{}</time><br>{}',
+            when.isoformat(),
+            date_format(when, "D M j, g:i A"),
+            obj.appointment_location or "",
+        )
+
+    @admin.display(description="request")
+    def summary(self, obj):
+        parts = [
+            format_html("<strong>{}</strong>", obj.reference),
+            format_html("received {} ({})", long_date(obj.created), age(obj.created)),
+        ]
+        if obj.unanswered_attempts:
+            parts.append(format_html("{} unanswered attempt(s)", obj.unanswered_attempts))
+        return format_html(
+            "{} {}", format_html_join(" · ", "{}", ((p,) for p in parts)), self.flags(obj)
+        )
+
+    @admin.display(description="unable to reach")
+    def reach_hint(self, obj):
+        if not obj.email:
+            return (
+                f"{obj.unanswered_attempts} unanswered attempts. The patient gave no email "
+                "address: try a text, or a call at another time of day."
+            )
+        sent = (
+            format_html(" Sent {}.", long_date(obj.unreached_email_sent_at))
+            if obj.unreached_email_sent_at
+            else ""
+        )
+        return format_html(
+            '{} unanswered attempts.{} <button type="submit" class="button" formaction="{}" '
+            'name="_tried_to_reach" value="1">Email “we tried to reach you”</button>',
+            obj.unanswered_attempts,
+            sent,
+            reverse("admin:appointments_appointmentrequest_tried_to_reach", args=[obj.pk]),
+        )
+
+    @admin.display(description="confirmation")
+    def booking_email_hint(self, obj):
+        if obj.wants_email:
+            return "Emailed to the patient on save, with a calendar entry (again if it changes)."
+        return "The patient did not choose email: tell them by phone."
 
     @admin.display(description="received", ordering="created")
     def received(self, obj):
@@ -220,18 +345,24 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
 
     @admin.display(description="status", ordering="status")
     def status_and_flags(self, obj):
+        return format_html("{}<br>{}", obj.get_status_display(), self.flags(obj))
+
+    def flags(self, obj):
         badges = []
         if obj.is_overdue:
             badges.append(("overdue", "Overdue"))
+        call_back = obj.call_back_state
+        if call_back == "today":
+            badges.append(("call-back", "Call back today"))
+        elif call_back == "overdue":
+            badges.append(("overdue", "Call-back overdue"))
+        if obj.is_unable_to_reach:
+            badges.append(("unreached", "Unable to reach"))
         if getattr(obj, "has_open_duplicate", False):
             badges.append(("duplicate", "Possible duplicate"))
         if getattr(obj, "has_failed_email", False):
             badges.append(("failed", "Email failed"))
-        return format_html(
-            "{}<br>{}",
-            obj.get_status_display(),
-            format_html_join(" ", '<span class="ar-badge ar-badge-{}">{}</span>', badges),
-        )
+        return format_html_join(" ", '<span class="ar-badge ar-badge-{}">{}</span>', badges)
 
     @admin.display(description="possible duplicate")
     def duplicate_hint(self, obj):
@@ -286,6 +417,46 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
             appointment_request.save()
         self.message_user(request, f"{len(queryset)} request(s) assigned to you.")
 
+    @admin.action(
+        description="Email “we tried to reach you” to selected (unable to reach)",
+        permissions=["change"],
+    )
+    def send_tried_to_reach(self, request, queryset):
+        sent, skipped = 0, []
+        for appointment_request in queryset:
+            if appointment_request.is_unable_to_reach and appointment_request.email:
+                queue_unreached_email(appointment_request)
+                sent += 1
+            else:
+                skipped.append(appointment_request.reference)
+        if sent:
+            self.message_user(request, f"“We tried to reach you” emailed for {sent} request(s).")
+        if skipped:
+            self.message_user(
+                request,
+                f"Not emailed (not flagged Unable to reach, or no email address): "
+                f"{', '.join(skipped)}.",
+                messages.WARNING,
+            )
+
+    def tried_to_reach_view(self, request, object_id):
+        """The request page's button: the "we tried to reach you" email, one click."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = get_object_or_404(AppointmentRequest, pk=object_id)
+        if obj.is_unable_to_reach and obj.email:
+            queue_unreached_email(obj)
+            self.message_user(request, f"“We tried to reach you” emailed for {obj}.")
+        else:
+            self.message_user(
+                request,
+                f"No email sent: {obj} is not flagged Unable to reach, or has no email address.",
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(obj.get_admin_url())
+
     # The managers' report.
 
     def get_urls(self):
@@ -294,4 +465,14 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
             self.admin_site.admin_view(partial(article_report, self)),
             name="appointments_appointmentrequest_article_report",
         )
-        return [report, *super().get_urls()]
+        booked = path(
+            "booked/",
+            self.admin_site.admin_view(partial(booked_view, self)),
+            name="appointments_appointmentrequest_booked",
+        )
+        tried_to_reach = path(
+            "<path:object_id>/tried-to-reach/",
+            self.admin_site.admin_view(self.tried_to_reach_view),
+            name="appointments_appointmentrequest_tried_to_reach",
+        )
+        return [report, booked, tried_to_reach, *super().get_urls()]

@@ -1,6 +1,7 @@
 """Appointments: where the clinic sees patients, the requests patients send, and the
 front desk's calls about them."""
 
+from appointments.models.bookings import VisitType, booking_ics, next_business_day
 from appointments.models.contact import ContactAttempt
 from appointments.models.locations import Location, LocationQuerySet, OpeningHours
 from appointments.models.requests import (
@@ -16,5 +17,8 @@ __all__ = [
     "Location",
     "LocationQuerySet",
     "OpeningHours",
+    "VisitType",
+    "booking_ics",
+    "next_business_day",
     "overdue_cutoff",
 ]

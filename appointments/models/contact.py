@@ -17,6 +17,15 @@ class ContactAttempt(models.Model):
         WRONG_NUMBER = "wrong_number", "Wrong number"
         MESSAGE_SENT = "message_sent", "Sent a text or email"
 
+    # How the admin's message names each outcome: "Logged a voicemail; ..."
+    LOGGED = {
+        Outcome.REACHED: "a call that reached the patient",
+        Outcome.VOICEMAIL: "a voicemail",
+        Outcome.NO_ANSWER: "a call with no answer",
+        Outcome.WRONG_NUMBER: "a wrong number",
+        Outcome.MESSAGE_SENT: "a text or email sent",
+    }
+
     appointment_request = models.ForeignKey(
         AppointmentRequest, on_delete=models.CASCADE, related_name="contact_attempts"
     )
@@ -47,5 +56,11 @@ class ContactAttempt(models.Model):
         return f"{self.get_outcome_display()} ({when})"
 
     def save(self, *args, **kwargs):
+        """A new attempt updates its request by its outcome (see
+        AppointmentRequest.note_contact_attempt); `effect` says how, in words. Editing
+        an attempt later only keeps "first contacted" right."""
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        self.appointment_request.note_contact_attempt(self.when)
+        self.effect = self.appointment_request.note_contact_attempt(
+            self.when, self.outcome if adding else None
+        )

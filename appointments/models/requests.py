@@ -3,11 +3,14 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from appointments.models.bookings import VisitType, clinic_date, local_days, next_business_day
 from appointments.models.locations import Location
 from core.models import Email
 from core.phone import DEFAULT_REGION, tel_href
@@ -18,13 +21,49 @@ def overdue_cutoff():
     return timezone.now() - timedelta(hours=settings.REQUEST_RESPONSE_HOURS)
 
 
+def unreached_attempts():
+    """After this many unanswered calls in a row a request is flagged "Unable to reach"."""
+    return settings.REQUEST_UNREACHED_ATTEMPTS
+
+
 class AppointmentRequestQuerySet(models.QuerySet):
     def open(self):
         """Requests the front desk may still be working on."""
         return self.exclude(status__in=AppointmentRequest.FINISHED_STATUSES)
 
     def overdue(self):
-        return self.filter(status=AppointmentRequest.Status.NEW, created__lt=overdue_cutoff())
+        """New, received before the response time, and nobody has tried to call yet."""
+        return self.filter(
+            status=AppointmentRequest.Status.NEW,
+            created__lt=overdue_cutoff(),
+            first_contacted_at__isnull=True,
+        )
+
+    def waiting_for_call_back(self):
+        return self.filter(
+            status__in=AppointmentRequest.CALL_BACK_STATUSES, call_back_by__isnull=False
+        )
+
+    def call_back_due_today(self, today=None):
+        return self.waiting_for_call_back().filter(call_back_by=today or clinic_date())
+
+    def call_back_overdue(self, today=None):
+        return self.waiting_for_call_back().filter(call_back_by__lt=today or clinic_date())
+
+    def unable_to_reach(self):
+        return self.filter(
+            status__in=AppointmentRequest.CALL_BACK_STATUSES,
+            unanswered_attempts__gte=unreached_attempts(),
+        )
+
+    def booked_between(self, first, last):
+        """Scheduled for the clinic's days first..last (dates, inclusive), soonest first."""
+        start, end = local_days(first, last)
+        return self.filter(
+            status=AppointmentRequest.Status.SCHEDULED,
+            appointment_at__gte=start,
+            appointment_at__lt=end,
+        ).order_by("appointment_at")
 
     def scheduled_since(self, moment):
         return self.filter(
@@ -60,6 +99,15 @@ class AppointmentRequest(models.Model):
         SPAM = "spam", "Spam"
 
     FINISHED_STATUSES = (Status.DECLINED, Status.CLOSED, Status.SPAM)
+    # Still to be reached or booked: where call-backs and "Unable to reach" matter.
+    CALL_BACK_STATUSES = (Status.NEW, Status.CONTACTED)
+    # What makes the booked appointment; a change sends the patient a new confirmation.
+    BOOKING_FIELDS = (
+        "appointment_at",
+        "appointment_location_id",
+        "clinician_id",
+        "visit_type_id",
+    )
 
     class ContactMethod(models.TextChoices):
         PHONE = "phone", "Phone call"
@@ -103,6 +151,42 @@ class AppointmentRequest(models.Model):
     notes = models.TextField(
         blank=True, help_text="For staff only. The patient never sees these notes."
     )
+    call_back_by = models.DateField(
+        "call back by",
+        null=True,
+        blank=True,
+        help_text="Proposed after an unanswered call: the next business day.",
+    )
+    unanswered_attempts = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Unanswered contact attempts since the last reached."
+    )
+    unreached_email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # The booked appointment (status Scheduled needs date, time and location).
+    appointment_at = models.DateTimeField(
+        "appointment", null=True, blank=True, help_text="Date and time, in the clinic's time zone."
+    )
+    appointment_location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="booked_requests",
+        verbose_name="appointment location",
+    )
+    clinician = models.ForeignKey(
+        "education.Clinician",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booked_requests",
+        help_text="Who the patient will see.",
+    )
+    visit_type = models.ForeignKey(
+        VisitType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The calendar entry's SEQUENCE: 0 when first booked, one more at each change.
+    booking_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     # What the patient sent.
     first_name = models.CharField(max_length=100)
@@ -171,21 +255,60 @@ class AppointmentRequest(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
-        if self.status != getattr(self, "_loaded_status", None):
+        changed = []
+        loaded_status = getattr(self, "_loaded_status", None)
+        if self.status != loaded_status:
             self.status_changed_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "status_changed_at"}
+            changed.append("status_changed_at")
+        # A new or changed booking of a scheduled request: the patient's calendar entry
+        # gets a new SEQUENCE, and the caller sends a new confirmation (booking_changed).
+        self.booking_changed = self.status == self.Status.SCHEDULED and (
+            loaded_status != self.Status.SCHEDULED
+            or getattr(self, "_loaded_booking", None) != self.booking_key()
+        )
+        if self.booking_changed:
+            self.booking_sequence = (
+                0 if self.booking_sequence is None else self.booking_sequence + 1
+            )
+            changed.append("booking_sequence")
+        if kwargs.get("update_fields") is not None and changed:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *changed}
         if self.reference:
             super().save(*args, **kwargs)
         else:
             self._save_with_new_reference(*args, **kwargs)
         self._loaded_status = self.status
+        self._loaded_booking = self.booking_key()
+
+    def booking_key(self):
+        return tuple(getattr(self, name) for name in self.BOOKING_FIELDS)
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.SCHEDULED:
+            errors = {}
+            if self.appointment_at is None:
+                errors["appointment_at"] = (
+                    "A scheduled request needs the appointment's date and time."
+                )
+            if self.appointment_location_id is None:
+                errors["appointment_location"] = (
+                    "A scheduled request needs the location of the appointment."
+                )
+            if errors:
+                raise ValidationError(errors)
+
+    @property
+    def has_booking(self):
+        return self.appointment_at is not None and self.appointment_location_id is not None
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         # Remember the status as loaded, so save() can tell when it changes.
         instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_status = instance.__dict__.get("status")
+        if all(name in instance.__dict__ for name in cls.BOOKING_FIELDS):
+            instance._loaded_booking = instance.booking_key()
         return instance
 
     def _save_with_new_reference(self, *args, **kwargs):
@@ -217,7 +340,33 @@ class AppointmentRequest(models.Model):
 
     @property
     def is_overdue(self):
-        return self.status == self.Status.NEW and self.created < overdue_cutoff()
+        return (
+            self.status == self.Status.NEW
+            and self.first_contacted_at is None
+            and self.created < overdue_cutoff()
+        )
+
+    @property
+    def call_back_state(self):
+        """ "today" or "overdue" while the request waits for a call back, else None."""
+        if self.call_back_by is None or self.status not in self.CALL_BACK_STATUSES:
+            return None
+        today = clinic_date()
+        if self.call_back_by < today:
+            return "overdue"
+        return "today" if self.call_back_by == today else None
+
+    @property
+    def is_unable_to_reach(self):
+        return (
+            self.status in self.CALL_BACK_STATUSES
+            and self.unanswered_attempts >= unreached_attempts()
+        )
+
+    @property
+    def wants_email(self):
+        """The patient chose email and gave an address: booking news goes there."""
+        return self.preferred_contact == self.ContactMethod.EMAIL and bool(self.email)
 
     @property
     def new_or_returning(self):
@@ -255,20 +404,67 @@ class AppointmentRequest(models.Model):
         """Other open requests from the same phone number."""
         return type(self).objects.open().filter(phone=self.phone).exclude(pk=self.pk)
 
-    def note_contact_attempt(self, when):
-        """The front desk tried to reach the patient: remember the first time, and a
-        new request is no longer waiting for its first call."""
+    def note_contact_attempt(self, when, outcome=None):
+        """The front desk tried to reach the patient: remember the first time; then by
+        the outcome, "reached" moves a new request to Contacted and clears the
+        call-back, anything else keeps the status, counts the unanswered attempt and
+        proposes a call-back on the next business day. Returns what changed, in
+        words, for the admin's message."""
+        from appointments.models.contact import ContactAttempt
+
+        old_status = self.status
         update_fields = []
         if self.first_contacted_at is None or when < self.first_contacted_at:
             self.first_contacted_at = when
             update_fields.append("first_contacted_at")
-        if self.status == self.Status.NEW:
-            self.status = self.Status.CONTACTED
-            update_fields.append("status")
+        if outcome == ContactAttempt.Outcome.REACHED:
+            if self.status == self.Status.NEW:
+                self.status = self.Status.CONTACTED
+                update_fields.append("status")
+            self.unanswered_attempts, self.call_back_by = 0, None
+            update_fields += ["unanswered_attempts", "call_back_by"]
+        elif outcome is not None:
+            self.unanswered_attempts += 1
+            update_fields.append("unanswered_attempts")
+            if self.status in self.CALL_BACK_STATUSES:
+                self.call_back_by = next_business_day(when)
+                update_fields.append("call_back_by")
         if update_fields:
             self.save(update_fields=[*update_fields, "updated"])
+        return self.describe_attempt(outcome, old_status)
+
+    def describe_attempt(self, outcome, old_status):
+        from appointments.models.contact import ContactAttempt
+
+        what = ContactAttempt.LOGGED.get(outcome, "a contact attempt")
+        old_label = self.Status(old_status).label
+        if self.status != old_status:
+            words = [
+                f"Logged {what}; the request moves from {old_label} to {self.get_status_display()}"
+            ]
+        else:
+            words = [f"Logged {what}; the request stays {old_label}"]
+        if outcome != ContactAttempt.Outcome.REACHED and self.call_back_by:
+            words.append(f"call back by {date_format(self.call_back_by, 'D M j')}")
+        sentence = "; ".join(words) + "."
+        if self.is_unable_to_reach:
+            sentence += (
+                f" {self.unanswered_attempts} unanswered attempts: flagged Unable to reach"
+                + (
+                    "; you can send the “we tried to reach you” email from the request."
+                    if self.email
+                    else "; the patient gave no email address."
+                )
+            )
+        return sentence
 
     def set_status(self, status):
+        """Move to `status`. Scheduled needs a booking: ValidationError without one."""
+        if status == self.Status.SCHEDULED and not self.has_booking:
+            raise ValidationError(
+                f"{self.reference} needs the appointment's date, time and location "
+                "before it can be scheduled."
+            )
         self.status = status
         if status == self.Status.CONTACTED and self.first_contacted_at is None:
             self.first_contacted_at = timezone.now()

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from appointments.export import spreadsheet_safe
-from appointments.models import AppointmentRequest
-from tests.appointments.conftest import make_request
+from appointments.models import AppointmentRequest, VisitType
+from tests.appointments.conftest import make_location, make_request
 from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,7 @@ REPORT_URL = "/admin/appointments/appointmentrequest/report/articles/"
 HOUR = timezone.timedelta(hours=1)
 
 OK, FORBIDDEN, LOGIN = HTTPStatus.OK, HTTPStatus.FORBIDDEN, HTTPStatus.FOUND
+NOT_ALLOWED = HTTPStatus.METHOD_NOT_ALLOWED
 
 # URL (with {request} and {location} ids) -> expected status for
 # anonymous, clinician, front desk, practice manager.
@@ -37,6 +38,19 @@ ROLE_MATRIX = {
     "/admin/appointments/location/{location}/change/": (LOGIN, FORBIDDEN, OK, OK),
     "/admin/appointments/location/{location}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/appointments/location/{location}/history/": (LOGIN, FORBIDDEN, OK, OK),
+    # Booked appointments by day: the front desk's; clinicians see no bookings.
+    "/admin/appointments/appointmentrequest/booked/": (LOGIN, FORBIDDEN, OK, OK),
+    "/admin/appointments/appointmentrequest/booked/?day=week": (LOGIN, FORBIDDEN, OK, OK),
+    # The "we tried to reach you" button posts; a GET is refused whoever asks.
+    "/admin/appointments/appointmentrequest/{request}/tried-to-reach/": (
+        LOGIN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED,
+    ),
+    # Visit types: the practice manager edits them; the front desk reads them.
+    "/admin/appointments/visittype/": (LOGIN, FORBIDDEN, OK, OK),
+    "/admin/appointments/visittype/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/appointments/visittype/{visit_type}/change/": (LOGIN, FORBIDDEN, OK, OK),
+    "/admin/appointments/visittype/{visit_type}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/appointments/visittype/{visit_type}/history/": (LOGIN, FORBIDDEN, OK, OK),
 }  # fmt: skip
 ROLES = ("anonymous", "clinician", "front_desk", "manager")
 
@@ -60,8 +74,14 @@ def test_role_matrix_for_every_admin_url_of_the_app(role_client, location, url, 
     version = appointment_request.history.first().history_id
     client = role_client(role)
 
+    visit_type = VisitType.objects.first()  # made by the migrations
     response = client.get(
-        url.format(request=appointment_request.pk, location=location.pk, version=version)
+        url.format(
+            request=appointment_request.pk,
+            location=location.pk,
+            version=version,
+            visit_type=visit_type.pk,
+        )
     )
 
     expected = ROLE_MATRIX[url][ROLES.index(role)]
@@ -136,7 +156,11 @@ def test_list_columns_phone_link_and_overdue_badge(front_desk_client, location, 
 def test_counts_at_the_top_of_the_list(front_desk_client):
     make_request()
     make_request(created=timezone.now() - 48 * HOUR)
-    make_request(status="contacted").set_status(AppointmentRequest.Status.SCHEDULED)
+    make_request(
+        status="contacted",
+        appointment_at=timezone.now() + 24 * HOUR,
+        appointment_location=make_location(),
+    ).set_status(AppointmentRequest.Status.SCHEDULED)
 
     response = front_desk_client.get(LIST_URL)
 
@@ -232,8 +256,10 @@ def test_assign_to_me_records_who_did_it(front_desk_client, front_desk_user):
 
 
 @pytest.mark.parametrize("status", ["contacted", "scheduled", "declined", "closed", "spam"])
-def test_status_actions(front_desk_client, status):
-    appointment_request = make_request()
+def test_status_actions(front_desk_client, status, location):
+    # Scheduled needs a booking (tests/appointments/test_bookings.py: refused without).
+    booking = {"appointment_at": timezone.now() + 24 * HOUR, "appointment_location": location}
+    appointment_request = make_request(**(booking if status == "scheduled" else {}))
 
     front_desk_client.post(
         LIST_URL, {"action": f"mark_{status}", "_selected_action": [appointment_request.pk]}
@@ -329,10 +355,11 @@ def test_patient_fields_are_read_only_and_staff_fields_editable(front_desk_clien
 
 
 def test_logging_a_contact_attempt_stamps_staff_and_first_contact(
-    front_desk_client, front_desk_user
+    front_desk_client, front_desk_user, location
 ):
     appointment_request = make_request()
     now = timezone.localtime()
+    booked = now + 48 * HOUR
 
     response = front_desk_client.post(
         f"{LIST_URL}{appointment_request.pk}/change/",
@@ -340,6 +367,9 @@ def test_logging_a_contact_attempt_stamps_staff_and_first_contact(
             appointment_request,
             status="scheduled",
             **{
+                "appointment_at_0": booked.strftime("%Y-%m-%d"),
+                "appointment_at_1": "10:00",
+                "appointment_location": str(location.pk),
                 "contact_attempts-TOTAL_FORMS": "1",
                 "contact_attempts-0-when_0": now.strftime("%Y-%m-%d"),
                 "contact_attempts-0-when_1": now.strftime("%H:%M:%S"),

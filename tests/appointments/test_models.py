@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest, ContactAttempt
-from tests.appointments.conftest import make_request
+from tests.appointments.conftest import make_location, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,8 @@ def test_status_change_time_is_recorded():
     appointment_request.save()
     assert appointment_request.status_changed_at is None
 
+    appointment_request.appointment_at = timezone.now() + 24 * HOUR
+    appointment_request.appointment_location = make_location()
     appointment_request.set_status(AppointmentRequest.Status.SCHEDULED)
     assert appointment_request.status_changed_at is not None
     assert AppointmentRequest.objects.scheduled_since(timezone.now() - HOUR).count() == 1

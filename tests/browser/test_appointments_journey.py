@@ -143,6 +143,10 @@ def test_patient_requests_from_an_article_and_front_desk_schedules_it(
     attempt.locator("select[name$='-outcome']").select_option(label="Reached the patient")
     attempt.locator("textarea[name$='-note']").fill("Booked Tuesday 10am at Riverside")
     page.locator("#id_status").select_option(label="Scheduled")
+    # Scheduled needs the booking (issue 11): date, time and location.
+    page.locator("#id_appointment_at_0").fill("2030-01-08")
+    page.locator("#id_appointment_at_1").fill("10:00")
+    page.locator("#id_appointment_location").select_option(label="Riverside")
     screenshot("appointments-admin-change")
     assert_accessible(page, "admin change form")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -10,6 +10,7 @@ test_history_records_who_changed_the_article, ::test_actions_are_recorded_with_t
 (tests/appointments/test_commands.py::test_delete_removes_old_finished_requests_with_their_history).
 """
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from appointments.models import AppointmentRequest
 from education.models import Article
-from tests.appointments.conftest import make_request
+from tests.appointments.conftest import make_location, make_request
 from tests.education.conftest import make_article, make_clinician, make_topic
 from tests.education.test_admin import form_data as article_form
 
@@ -33,7 +34,12 @@ ARTICLES = reverse("admin:education_article_changelist")
 def test_each_status_action_is_in_the_history_with_who_did_it(
     front_desk_client, front_desk_user, status
 ):
-    appointment_request = make_request()
+    # Scheduled needs a booking (issue 11): date, time and location.
+    booking = {
+        "appointment_at": timezone.now() + timedelta(days=1),
+        "appointment_location": make_location(),
+    }
+    appointment_request = make_request(**(booking if status == "scheduled" else {}))
 
     front_desk_client.post(
         REQUESTS, {"action": f"mark_{status}", "_selected_action": [appointment_request.pk]}

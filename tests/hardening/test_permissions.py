@@ -271,6 +271,7 @@ IDS = [
     "request",
     "location",
     "version",
+    "visit_type",
 ]
 SAMPLE_IDS = {name: "1" for name in IDS} | {
     "topic_slug": "t",

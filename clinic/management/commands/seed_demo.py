@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from appointments.demo import seed_locations
+from appointments.demo import seed_locations, seed_requests
 from clinic.roles import CLINICIANS, FRONT_DESK
 from education.demo import seed_education
 
@@ -21,7 +21,8 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = (
         "Load demo content (locations, clinicians, the starter articles, published with "
-        "fictional reviewers) and one demo staff account per role. Safe to run again: "
+        "fictional reviewers, a working week of fictitious appointment requests) and one "
+        "demo staff account per role. Safe to run again: "
         "nothing is duplicated, and each run gives the demo accounts new passwords."
     )
 
@@ -45,10 +46,12 @@ class Command(BaseCommand):
             locations = seed_locations()
             education = seed_education(publish=True)
             logins = self.seed_accounts() if make_accounts else []
+            front_desk = get_user_model().objects.filter(username="frontdesk").first()
+            requests = seed_requests(assignee=front_desk if make_accounts else None)
         self.stdout.write(
             f"Demo content ready: {locations} new locations, "
             f"{education['clinicians']} new clinicians, {education['topics']} new topics, "
-            f"{education['articles']} new articles."
+            f"{education['articles']} new articles, {requests} new appointment requests."
         )
         if logins:
             self.stdout.write("\nDemo staff logins (new passwords on every run):")

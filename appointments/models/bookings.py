@@ -1,0 +1,99 @@
+"""The booked appointment: visit types, the clinic's business days and local days, and
+the calendar entry (.ics) sent to the patient.
+
+Dates the front desk sees are the clinic's (settings.TIME_ZONE): a call-back "by
+Tuesday" and an appointment "today" are days in the clinic's time zone, whatever the
+server's clock says in UTC.
+"""
+
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+SATURDAY = 5
+
+
+class VisitType(models.Model):
+    """What the appointment is for, as the practice names it (new patient
+    consultation, follow-up, procedure). Edited by the practice manager."""
+
+    name = models.CharField(max_length=100, unique=True)
+    minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="How long it usually takes; the patient's calendar entry lasts this."
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def clinic_zone():
+    return timezone.get_default_timezone()
+
+
+def clinic_date(moment=None):
+    """The clinic's calendar date at `moment` (now by default)."""
+    return timezone.localtime(moment or timezone.now(), clinic_zone()).date()
+
+
+def next_business_day(moment=None):
+    """The first Monday-to-Friday date after the clinic's date at `moment`."""
+    day = clinic_date(moment) + timedelta(days=1)
+    while day.weekday() >= SATURDAY:
+        day += timedelta(days=1)
+    return day
+
+
+def day_start(day):
+    """Midnight at the start of the clinic's `day`, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min), clinic_zone())
+
+
+def local_days(first, last):
+    """[start, end) of the clinic's days first..last inclusive, as aware datetimes."""
+    return day_start(first), day_start(last + timedelta(days=1))
+
+
+def booking_uid(reference):
+    """The calendar entry's UID: the same for a request whatever its booking becomes,
+    so a changed appointment updates the patient's entry instead of adding one."""
+    host = urlsplit(settings.SITE_URL).hostname or "clinic.invalid"
+    return f"appointment-{reference}@{host}"
+
+
+def booking_ics(appointment_request, now=None):
+    """The booked appointment as an iCalendar file (text): when and where, the
+    reference and the clinic's phone. Nothing about the patient or their reason."""
+    from icalendar import Calendar, Event
+
+    start = timezone.localtime(appointment_request.appointment_at, clinic_zone())
+    minutes = appointment_request.visit_type.minutes if appointment_request.visit_type else 30
+    location = appointment_request.appointment_location
+    phone = location.phone if location and location.phone else settings.CLINIC_PHONE
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", booking_uid(appointment_request.reference))
+    event.add("sequence", appointment_request.booking_sequence or 0)
+    event.add("dtstamp", now or timezone.now())
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=minutes))
+    event.add("summary", f"Appointment at {settings.CLINIC_NAME}")
+    if location:
+        event.add("location", ", ".join([location.name, *location.address_lines]))
+    event.add(
+        "description",
+        f"Your reference: {appointment_request.reference}. To change or cancel, call {phone}.",
+    )
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
