@@ -1,64 +1,168 @@
-"""Search as patients type it: phrases ("facet injection didn't work"), not keywords.
+"""Search as patients type it (issue 14): ranking what education.search_terms understood.
 
-An article matching any of the words counts, and more words, and words in the title,
-rank it higher. PostgreSQL ranks full-text matches ("injections" finds "injection");
-other databases count plain substring matches.
+How results are ranked (``matching``), like websearch_to_tsquery but with OR between
+the concepts:
+
+1. articles matching all the concepts first, then those matching most, then any. A
+   concept more than half the published articles use ("pain" and "back" in a pain
+   clinic's library) cannot tell them apart, so it does not count here;
+2. then by relevance: for each concept, ts_rank_cd with the title (weight A) above
+   the summary (B) above the body (C), levelled off so that many mentions in a long
+   body do not beat one in the title, and weighted by how rare the concept is among
+   the articles (inverse document frequency); plus a boost where two concepts typed
+   one after the other are found one after the other ("shots didnt work": "injections
+   don't work"), and one where all the typed words are found as a phrase;
+3. then the newest first.
+
+Other databases (SQLite in development) rank substring matches much the same way,
+without the boost for pairs.
 """
 
-import re
 from functools import reduce
+from itertools import pairwise
 from operator import or_
 
 from django.db import connections
-from django.db.models import Case, When
+from django.db.models import Case, ExpressionWrapper, FloatField, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
-# Words that say nothing about what a patient is looking for.
-STOP_WORDS_TEXT = """
-    a an and are as at be but by can could did didn do does doesn don for from had has have
-    how i if in is isn it its me my no not of on or so than that the them then there they
-    this to was wasn what when where which who why will with won would you your
-"""
-STOP_WORDS = frozenset(STOP_WORDS_TEXT.split())
-
-
-def search_words(text, limit=8):
-    """The words of a search worth matching: lower case, no punctuation or stop words,
-    a plain plural "s" dropped ("facets" finds "facet"), at most ``limit`` of them."""
-    words = []
-    for word in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")):
-        if word.endswith("nt") and word[:-1] in STOP_WORDS | {"didn", "doesn", "isn"}:
-            continue  # "didnt", "doesnt" typed without the apostrophe
-        if word in STOP_WORDS or len(word) < 3:
-            continue
-        if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
-            word = word[:-1]
-        if word not in words:
-            words.append(word)
-    return words[:limit]
+from education.search_terms import (
+    FIELD_WEIGHTS,
+    MAX_PAIRS,
+    PAIR_BOOST,
+    PHRASE_BOOST,
+    RANK_NORMALIZATION,
+    RELEVANCE_STEP,
+    SEARCH_CONFIG,
+    SUBSTRING_FIELDS,
+    singular,
+    understand,
+)
 
 
 def matching(articles, terms):
-    """``articles`` matching ``terms``, best match first; all of them for no terms."""
-    words = search_words(terms)
-    if not words:
-        return articles if not terms.strip() else articles.none()
+    """``articles`` matching ``terms`` (what was typed, or a Search), best first; all
+    of them for an empty search, none for one of only stop words."""
+    search = understand(terms, articles)
+    if not search:
+        return articles if not search.tokens else articles.none()
     if connections[articles.db].vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        return full_text_matching(articles, search)
+    return substring_matching(articles, search)
 
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("body", weight="C", config="english")
-        )
-        query = reduce(or_, (SearchQuery(word, config="english") for word in words))
-        return (
-            articles.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank", "-publish_at")
-        )
-    score = sum(
-        Case(When(**{f"{field}__icontains": word}, then=weight), default=0)
-        for word in words
-        for field, weight in (("title", 4), ("summary", 2), ("body", 1))
+
+def search_vector():
+    """The weighted document each article is searched in. Migration 0004 made its GIN
+    index from this same expression: change both together."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
     )
-    return articles.annotate(rank=score).filter(rank__gt=0).order_by("-rank", "-publish_at")
+
+
+def full_text_matching(articles, search):
+    from django.contrib.postgres.search import SearchQuery
+
+    queries = [
+        SearchQuery(alternative, config=SEARCH_CONFIG, search_type="phrase")
+        for concept in search.concepts
+        for alternative in concept.alternatives
+    ]
+    return (
+        articles.alias(search=search_vector())
+        .filter(search=reduce(or_, queries))  # the GIN index finds these
+        # Only constants and quoted names in the SQL; what was typed goes in as parameters.
+        .annotate(relevance=RawSQL(*relevance_sql(articles, search), FloatField()))  # noqa: S611
+        .order_by("-relevance", "-publish_at")
+    )
+
+
+def relevance_sql(articles, search):
+    """SQL and parameters for an article's relevance: RELEVANCE_STEP for each
+    distinctive concept it matches, plus its rank (always less than RELEVANCE_STEP).
+
+    Parsing an article into its weighted document is most of the work: the sub-select
+    parses it once for all the concepts, where Django's expressions would parse it
+    again for each use."""
+    quote = connections[articles.db].ops.quote_name
+    table = quote(articles.model._meta.db_table)
+
+    def tsquery(alternatives):
+        sql = " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(alternatives))
+        return f"({sql})", [part for text in alternatives for part in (SEARCH_CONFIG, text)]
+
+    def rank(alternatives, weight):
+        query, params = tsquery(alternatives)
+        sql = f"%s * ts_rank_cd(%s::float4[], doc.vector, {query}, %s)"
+        return sql, [weight, FIELD_WEIGHTS, *params, RANK_NORMALIZATION]
+
+    def matched(alternatives):
+        query, params = tsquery(alternatives)
+        return f"CASE WHEN doc.vector @@ {query} THEN %s ELSE 0 END", [*params, RELEVANCE_STEP]
+
+    terms = []
+    for concept in search.concepts:
+        if not concept.common:
+            terms.append(matched(concept.alternatives))
+        terms.append(rank(concept.alternatives, concept.weight))
+    # Two concepts typed one after the other, found one after the other.
+    for first, second in pairwise(search.concepts):
+        pairs = [f"{a} {b}" for a in first.alternatives for b in second.alternatives]
+        weight = PAIR_BOOST * min(first.weight, second.weight)
+        terms.append(rank(pairs[:MAX_PAIRS], weight))
+    if search.phrase:
+        terms.append(rank((search.phrase,), PHRASE_BOOST))
+    document = " || ".join(
+        f"setweight(to_tsvector(%s::regconfig, COALESCE({table}.{quote(column)}, '')), %s)"
+        for column in ("title", "summary", "body")
+    )
+    sql = " + ".join(sql for sql, _ in terms)
+    params = [param for _, term_params in terms for param in term_params]
+    params += [part for weight in "ABC" for part in (SEARCH_CONFIG, weight)]
+    # OFFSET 0 keeps PostgreSQL from folding the sub-select back into each use.
+    sub_select = f"(SELECT {sql} FROM (SELECT {document} AS vector OFFSET 0) AS doc)"  # noqa: S608
+    return sub_select, params
+
+
+def substring_matching(articles, search):
+    """The same ranking from substring matches, for databases without full-text
+    search: a phrase must appear as it is, the best field counts."""
+
+    def has(field, phrase):
+        if " " in phrase:
+            return Q(**{f"{field}__icontains": phrase})
+        return Q(**{f"{field}__icontains": singular(phrase)})
+
+    anything, matched, rank = Q(), Value(0), Value(0.0)
+    for concept in search.concepts:
+        found = {
+            field: reduce(or_, (has(field, alternative) for alternative in concept.alternatives))
+            for field, _ in SUBSTRING_FIELDS
+        }
+        anywhere = reduce(or_, found.values())
+        anything |= anywhere
+        if not concept.common:
+            matched += Case(When(anywhere, then=Value(1)), default=Value(0))
+        rank += Value(concept.weight) * Case(
+            *(When(found[field], then=Value(weight)) for field, weight in SUBSTRING_FIELDS),
+            default=Value(0),
+        )
+    if search.phrase:
+        rank += Value(PHRASE_BOOST) * Case(
+            *(
+                When(Q(**{f"{field}__icontains": search.phrase}), then=Value(weight))
+                for field, weight in SUBSTRING_FIELDS
+            ),
+            default=Value(0),
+        )
+    return (
+        articles.filter(anything)
+        .annotate(
+            matched=ExpressionWrapper(matched, output_field=IntegerField()),
+            rank=ExpressionWrapper(rank, output_field=FloatField()),
+        )
+        .order_by("-matched", "-rank", "-publish_at")
+    )

@@ -4,6 +4,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from core.site import absolute_url
+from education import search
 from education.models import Article, EmergencyNotice, Topic
 
 # Long enough for any real question, short enough to keep the query cheap.
@@ -14,7 +15,9 @@ class ArticleListView(ListView):
     """Published articles, newest first, or the best matches for ``?q=``.
 
     Template: ``education/article_list.html``; context: ``articles`` (one page),
-    ``topics`` (those with published articles, for the chips), ``query``.
+    ``topics`` (those with published articles, for the chips), ``query``, and
+    ``search`` (the search as understood: its ``corrected`` words and, when nothing
+    is found, ``did_you_mean``; see education.search).
     """
 
     template_name = "education/article_list.html"
@@ -25,11 +28,14 @@ class ArticleListView(ListView):
         # Printable characters only: PostgreSQL refuses NUL, and nobody types controls.
         typed = "".join(c if c.isprintable() else " " for c in self.request.GET.get("q", ""))
         self.query = " ".join(typed.split())[:MAX_QUERY_LENGTH]
-        return Article.objects.published().search(self.query).for_listing()
+        articles = Article.objects.published()
+        # Understood once: the page shows the corrections the results were found with.
+        self.search = search.understand(self.query, articles)
+        return articles.search(self.search).for_listing()
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("topics", Topic.objects.with_published_articles())
-        return super().get_context_data(query=self.query, **kwargs)
+        return super().get_context_data(query=self.query, search=self.search, **kwargs)
 
 
 class TopicDetailView(ListView):

@@ -1,0 +1,201 @@
+"""How the article search reads what patients type (issue 14): all the words first,
+patients' words for the articles' words, typos, "Did you mean", and a way on when
+nothing is found. On both databases unless marked; see education/search.py."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from education import search, search_terms
+from education.models import Article
+from tests.education.conftest import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("education:article_list")
+
+
+def titles(client, query):
+    response = client.get(LIST_URL, {"q": query})
+    return [article.title for article in response.context["articles"]]
+
+
+@pytest.fixture
+def library():
+    """A few articles on other things, so that no word below is in most of them."""
+    topic = make_topic("Getting help")
+    for number, subject in enumerate(["heat and ice", "sleep", "work", "driving", "pillows"]):
+        make_article(
+            f"Tips about {subject}",
+            body=f"<p>Some plain advice about {subject} for everyday life.</p>",
+            topics=[topic],
+            publish_at=timezone.now() - timedelta(days=30 + number),
+        )
+    return topic
+
+
+def test_articles_with_all_the_words_come_before_a_better_title_with_one(client, library):
+    make_article(
+        "Sciatica",
+        body="<p>Leg pain from a pinched nerve.</p>",
+        publish_at=timezone.now() - timedelta(hours=1),
+    )
+    both = make_article(
+        "Staying active",
+        body="<p>With sciatica, walking helps.</p>",
+        publish_at=timezone.now() - timedelta(days=9),
+    )
+    make_article("Walking", body="<p>Good shoes help.</p>")
+
+    found = titles(client, "sciatica walking")
+
+    assert found[0] == both.title
+    assert set(found[1:]) == {"Sciatica", "Walking"}
+
+
+def test_a_title_match_ranks_above_a_body_match(client, library):
+    make_article("Living with pain", body="<p>Some people try acupuncture.</p>")
+    make_article(
+        "Acupuncture",
+        body="<p>Thin needles.</p>",
+        publish_at=timezone.now() - timedelta(days=20),
+    )
+
+    assert titles(client, "acupuncture") == ["Acupuncture", "Living with pain"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "title", "body"),
+    [
+        ("shots", "Facet joint injections", "<p>A needle, guided by X-ray.</p>"),
+        ("burning the nerve", "Radiofrequency ablation", "<p>Heat quiets a nerve.</p>"),
+        ("slipped disk", "Herniated disc", "<p>The soft center pushes out.</p>"),
+        ("muscle relaxers", "Muscle relaxants", "<p>Short-term help only.</p>"),
+    ],
+)
+def test_patients_words_find_the_articles_words(client, library, typed, title, body):
+    make_article(title, body=body)
+
+    assert titles(client, typed)[:1] == [title]
+
+
+def test_a_typo_finds_the_word_it_was_meant_to_be_and_says_so(client, library):
+    make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
+
+    response = client.get(LIST_URL, {"q": "sciatca"})
+
+    assert [a.title for a in response.context["articles"]] == ["Sciatica"]
+    assert "Showing results for “<strong>sciatica</strong>”" in response.content.decode()
+
+
+def test_an_english_word_is_not_turned_into_another(client, library):
+    make_article("Coming to the clinic", body="<p>Parking is free.</p>")
+
+    response = client.get(LIST_URL, {"q": "coping"})
+
+    assert list(response.context["articles"]) == []
+    assert "Did you mean" not in response.content.decode()
+
+
+def test_nothing_found_offers_did_you_mean_the_topics_the_phone_and_the_form(
+    client, library, monkeypatch
+):
+    make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
+    # Only a suggestion, never searched for: as for a word less like a known one.
+    monkeypatch.setattr(search_terms, "TRIGRAM_CORRECT", 1.01)
+    monkeypatch.setattr(search_terms, "DIFFLIB_CORRECT", 1.01)
+
+    response = client.get(LIST_URL, {"q": "sciatca"})
+    html = response.content.decode()
+
+    assert list(response.context["articles"]) == []
+    assert "0 articles found" in html
+    assert 'Did you mean <a href="?q=sciatica">sciatica</a>?' in html
+    results = html[html.index('id="results-heading"') :]
+    assert f'href="{library.get_absolute_url()}"' in results
+    assert 'href="tel:+16145550142"' in results
+    assert f'href="{reverse("appointments:request")}"' in results
+
+
+def test_nothing_found_and_nothing_like_it_still_offers_a_way_on(client, library):
+    response = client.get(LIST_URL, {"q": "zebra"})
+    html = response.content.decode()
+
+    assert "Did you mean" not in html
+    results = html[html.index('id="results-heading"') :]
+    assert "Try fewer or different words" in results
+    assert f'href="{library.get_absolute_url()}"' in results
+    assert 'href="tel:+16145550142"' in results
+    assert f'href="{reverse("appointments:request")}"' in results
+
+
+def test_results_come_before_the_topics_on_a_search(client, library):
+    make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
+
+    html = client.get(LIST_URL, {"q": "sciatica"}).content.decode()
+
+    assert html.index('href="/articles/sciatica/"') < html.index('aria-label="Topics"')
+    assert html.count('aria-label="Topics"') == 1
+
+
+def test_a_word_most_articles_use_does_not_count_towards_all_the_words(library):
+    for name in ("Neck pain", "Back pain", "Knee pain", "Hip pain", "Sciatica pain"):
+        make_article(name, body="<p>About pain.</p>")
+    for article in Article.objects.all():  # pain in every article
+        Article.objects.filter(pk=article.pk).update(body=article.body + "<p>Pain.</p>")
+
+    understood = search.understand("sciatica pain", Article.objects.published())
+
+    assert [(c.typed, c.common) for c in understood.concepts] == [
+        ("sciatica", False),
+        ("pain", True),
+    ]
+
+
+def test_the_synonym_list_is_lower_case_without_apostrophes_in_its_keys():
+    for key in search_terms.synonyms():
+        assert key == " ".join(search_terms.words(key)), key
+
+
+def test_a_search_with_a_typo_costs_the_same_whatever_the_library_size(client, library):
+    def cost():
+        client.get(LIST_URL, {"q": "sciatca pain"})  # the word list, kept once made
+        with CaptureQueriesContext(connection) as queries:
+            client.get(LIST_URL, {"q": "sciatca pain"})
+        return len(queries)
+
+    make_article("Sciatica", body="<p>Leg pain.</p>")
+    small = cost()
+    for number in range(40):
+        make_article(f"Pain {number}", body=f"<p>Pain number {number}.</p>")
+
+    # The list page's four, plus the trigram lookup on PostgreSQL.
+    assert cost() == small <= 5
+
+
+@pytest.mark.postgres
+def test_the_trigram_extension_is_installed():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone()
+
+
+@pytest.mark.postgres
+def test_the_search_filter_can_use_the_gin_index(library):
+    from django.contrib.postgres.search import SearchQuery
+
+    query = Article.objects.alias(search=search.search_vector()).filter(
+        search=SearchQuery("sciatica", config="english", search_type="phrase")
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert re.search(r"Index Scan on education_article_search\b", plan), plan
