@@ -27,3 +27,14 @@ def article_html(body):
     """An article body, cleaned again on the way out: rows written around save()
     (bulk loads, QuerySet.update) are safe too. nh3 takes microseconds."""
     return mark_safe(clean_article_html(body))  # noqa: S308
+
+
+@register.filter
+def split_after_intro(html):
+    """(the first paragraph, the rest) of an article's cleaned HTML, so the page can
+    put something between them: the emergency notice right after the introduction,
+    within a phone's first screen. Everything before the first </p> is the intro."""
+    intro, found, rest = html.partition("</p>")
+    if not found:
+        return ["", html]
+    return [mark_safe(intro + found), mark_safe(rest)]  # noqa: S308 (already cleaned)

@@ -154,11 +154,6 @@ def test_an_articles_title_and_lead_paragraph_are_on_the_first_screen(site, caps
     assert lead["y"] + lead["height"] <= PHONE["height"]
 
 
-@pytest.mark.xfail(
-    reason="the review box and the emergency notice above the body (article_detail.html, "
-    "_emergency_notice.html) take about 430px on a phone; the header alone cannot fit it",
-    strict=False,
-)
 def test_an_articles_first_body_paragraph_is_on_the_first_screen(site, capsys):
     site.goto(f"{site.base_url}/articles/{ARTICLE}/")
     paragraph = box(site.locator(".article-body p").first)
