@@ -89,15 +89,13 @@ def seed_requests(assignee=None):
     """Create the demo inbox (DEMO_REQUESTS) or bring it up to date with today: the
     same requests, their times moved so "today" and "tomorrow" stay true. Returns how
     many were created."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from django.utils import timezone
 
-    from appointments.models import AppointmentRequest, ContactAttempt, VisitType
-    from appointments.models.bookings import clinic_date, next_business_day
-    from education.models import Clinician
+    from appointments.models import AppointmentRequest, ContactAttempt
 
-    now, today = timezone.now(), clinic_date()
+    now = timezone.now()
     created = 0
     for key, days_ago, fields, attempts, call_back, booking in DEMO_REQUESTS:
         fields = dict(fields)
@@ -115,42 +113,9 @@ def seed_requests(assignee=None):
                 **fields,
             )
             created += 1
-        received = now - timedelta(days=days_ago)
         tried = [(now - timedelta(days=ago), outcome) for ago, outcome in attempts]
-        unanswered = 0
-        for _, outcome in tried:
-            unanswered = 0 if outcome == "reached" else unanswered + 1
-        state = {
-            "created": received,
-            "status": status,
-            "status_changed_at": tried[-1][0] if tried else received,
-            "assigned_to": assignee if assigned else None,
-            "first_contacted_at": tried[0][0] if tried else None,
-            "unanswered_attempts": unanswered,
-            "call_back_by": None,
-            "appointment_at": None,
-            "appointment_location": None,
-            "clinician": None,
-            "visit_type": None,
-            "booking_sequence": None,
-        }
-        if call_back is not None:
-            state["call_back_by"] = today + timedelta(days=call_back)
-        if call_back is None and unanswered:
-            state["call_back_by"] = next_business_day(tried[-1][0])
-        if booking:
-            days_ahead, at, slug, visit = booking
-            hour, minute = map(int, at.split(":"))
-            day = today + timedelta(days=days_ahead)
-            state.update(
-                appointment_at=timezone.make_aware(
-                    datetime(day.year, day.month, day.day, hour, minute)
-                ),
-                appointment_location=Location.objects.filter(slug=slug).first(),
-                clinician=Clinician.objects.first(),
-                visit_type=VisitType.objects.filter(name=visit).first(),
-                booking_sequence=0,
-            )
+        state = demo_state(now - timedelta(days=days_ago), status, tried, call_back, booking)
+        state["assigned_to"] = assignee if assigned else None
         # Updated in place, without new history, so a second run changes nothing else.
         AppointmentRequest.objects.filter(pk=appointment_request.pk).update(**state)
         appointment_request.contact_attempts.all().delete()
@@ -165,3 +130,55 @@ def seed_requests(assignee=None):
             for when, outcome in tried
         )
     return created
+
+
+def demo_state(received, status, tried, call_back, booking):
+    """The front desk's side of one demo request, as if worked on these dates."""
+    from datetime import timedelta
+
+    from appointments.models.bookings import clinic_date, next_business_day
+
+    unanswered = 0
+    for _, outcome in tried:
+        unanswered = 0 if outcome == "reached" else unanswered + 1
+    state = {
+        "created": received,
+        "status": status,
+        "status_changed_at": tried[-1][0] if tried else received,
+        "first_contacted_at": tried[0][0] if tried else None,
+        "unanswered_attempts": unanswered,
+        "call_back_by": None,
+        "appointment_at": None,
+        "appointment_location": None,
+        "clinician": None,
+        "visit_type": None,
+        "booking_sequence": None,
+    }
+    if call_back is not None:
+        state["call_back_by"] = clinic_date() + timedelta(days=call_back)
+    elif unanswered:
+        state["call_back_by"] = next_business_day(tried[-1][0])
+    if booking:
+        state.update(demo_booking(*booking))
+    return state
+
+
+def demo_booking(days_ahead, at, slug, visit):
+    """A booking `days_ahead` of the clinic's today at `at` ("10:30"), clinic time."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from appointments.models import VisitType
+    from appointments.models.bookings import clinic_date
+    from education.models import Clinician
+
+    hour, minute = map(int, at.split(":"))
+    day = clinic_date() + timedelta(days=days_ahead)
+    return {
+        "appointment_at": timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute)),
+        "appointment_location": Location.objects.filter(slug=slug).first(),
+        "clinician": Clinician.objects.first(),
+        "visit_type": VisitType.objects.filter(name=visit).first(),
+        "booking_sequence": 0,
+    }

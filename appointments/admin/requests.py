@@ -11,12 +11,10 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.admin.booked import booked_view
+from appointments.admin.columns import RequestColumnsMixin
 from appointments.admin.parts import (
     PATIENT_FIELDS,
     BookedFilter,
@@ -25,9 +23,6 @@ from appointments.admin.parts import (
     OpenFilter,
     OverdueFilter,
     UnreachedFilter,
-    age,
-    email_time,
-    long_date,
     phone_digits,
     status_action,
 )
@@ -42,9 +37,42 @@ from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
 
+# The request page's sections (see get_fieldsets).
+BOOKING = {
+    "fields": (
+        "appointment_at",
+        "appointment_location",
+        "clinician",
+        "visit_type",
+        "booking_email_hint",
+    ),
+    "classes": ("ar-panel", "aligned"),
+}
+PATIENT_SENT = {
+    "fields": ("duplicate_hint", *PATIENT_FIELDS),
+    "description": "Exactly as the patient sent it. It cannot be changed here.",
+}
+RECORD = {
+    "fields": (
+        "reference",
+        "received_at",
+        "first_contacted_at",
+        "source_article_link",
+        "source_path",
+    ),
+    "classes": ("collapse",),
+}
+EMAILS = {
+    "fields": ("emails",),
+    "description": "Sent by the background worker; a failed try is retried for about a "
+    "day, then can be sent again from Emails.",
+}
+
 
 @admin.register(AppointmentRequest)
-class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
+class AppointmentRequestAdmin(
+    RequestColumnsMixin, OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin
+):
     # What the front desk triages by comes first, so it shows on narrow screens too.
     list_display = (
         "reference",
@@ -119,57 +147,20 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        # The email details matter only when sending failed; otherwise fold them away.
         # The work first (request_change_form.html puts the call log right after these
-        # two), then what the patient sent, then the record.
-        emails_failed = obj is not None and obj.emails().failed_or_waiting().exists()
+        # two), then what the patient sent, then the record. The email details matter
+        # only when sending failed; otherwise they are folded away.
         front_desk = ["summary", "status", "assigned_to", "call_back_by"]
         if obj is not None and obj.is_unable_to_reach:
             front_desk.append("reach_hint")
+        emails_failed = obj is not None and obj.emails().failed_or_waiting().exists()
+        emails = {**EMAILS, "classes": () if emails_failed else ("collapse",)}
         return (
             ("Front desk", {"fields": (*front_desk, "notes"), "classes": ("ar-panel", "aligned")}),
-            (
-                "Booking",
-                {
-                    "fields": (
-                        "appointment_at",
-                        "appointment_location",
-                        "clinician",
-                        "visit_type",
-                        "booking_email_hint",
-                    ),
-                    "classes": ("ar-panel", "aligned"),
-                },
-            ),
-            (
-                "What the patient sent",
-                {
-                    "fields": ("duplicate_hint", *PATIENT_FIELDS),
-                    "description": "Exactly as the patient sent it. It cannot be changed here.",
-                },
-            ),
-            (
-                "Where they came from",
-                {
-                    "fields": (
-                        "reference",
-                        "received_at",
-                        "first_contacted_at",
-                        "source_article_link",
-                        "source_path",
-                    ),
-                    "classes": ("collapse",),
-                },
-            ),
-            (
-                "Emails",
-                {
-                    "fields": ("emails",),
-                    "description": "Sent by the background worker; a failed try is retried "
-                    "for about a day, then can be sent again from Emails.",
-                    "classes": () if emails_failed else ("collapse",),
-                },
-            ),
+            ("Booking", BOOKING),
+            ("What the patient sent", PATIENT_SENT),
+            ("Where they came from", RECORD),
+            ("Emails", emails),
         )
 
     def has_add_permission(self, request):
@@ -255,160 +246,6 @@ class AppointmentRequestAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, Sim
         formset.save_m2m()
 
     # Columns and read-only fields.
-
-    @admin.display(description="booking", ordering="appointment_at")
-    def booking(self, obj):
-        if obj.appointment_at is None:
-            return None  # the admin shows its "-"
-        when = timezone.localtime(obj.appointment_at)
-        return format_html(
-            '<time datetime="{}">{}</time><br>{}',
-            when.isoformat(),
-            date_format(when, "D M j, g:i A"),
-            obj.appointment_location or "",
-        )
-
-    @admin.display(description="request")
-    def summary(self, obj):
-        parts = [
-            format_html("<strong>{}</strong>", obj.reference),
-            format_html("received {} ({})", long_date(obj.created), age(obj.created)),
-        ]
-        if obj.unanswered_attempts:
-            parts.append(format_html("{} unanswered attempt(s)", obj.unanswered_attempts))
-        return format_html(
-            "{} {}", format_html_join(" · ", "{}", ((p,) for p in parts)), self.flags(obj)
-        )
-
-    @admin.display(description="unable to reach")
-    def reach_hint(self, obj):
-        if not obj.email:
-            return (
-                f"{obj.unanswered_attempts} unanswered attempts. The patient gave no email "
-                "address: try a text, or a call at another time of day."
-            )
-        sent = (
-            format_html(" Sent {}.", long_date(obj.unreached_email_sent_at))
-            if obj.unreached_email_sent_at
-            else ""
-        )
-        return format_html(
-            '{} unanswered attempts.{} <button type="submit" class="button" formaction="{}" '
-            'name="_tried_to_reach" value="1">Email “we tried to reach you”</button>',
-            obj.unanswered_attempts,
-            sent,
-            reverse("admin:appointments_appointmentrequest_tried_to_reach", args=[obj.pk]),
-        )
-
-    @admin.display(description="confirmation")
-    def booking_email_hint(self, obj):
-        if obj.wants_email:
-            return "Emailed to the patient on save, with a calendar entry (again if it changes)."
-        return "The patient did not choose email: tell them by phone."
-
-    @admin.display(description="received", ordering="created")
-    def received(self, obj):
-        return format_html(
-            '<time datetime="{}" title="{}">{}</time>',
-            obj.created.isoformat(),
-            long_date(obj.created),
-            age(obj.created),
-        )
-
-    @admin.display(description="received")
-    def received_at(self, obj):
-        return f"{long_date(obj.created)} ({age(obj.created)})"
-
-    @admin.display(description="date of birth")
-    def date_of_birth_and_age(self, obj):
-        if obj.date_of_birth is None:
-            return "Not given"
-        born, today = obj.date_of_birth, timezone.localdate()
-        years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        return f"{date_format(born, 'F j, Y')} (age {years})"
-
-    @admin.display(description="name", ordering="last_name")
-    def full_name(self, obj):
-        return obj.full_name
-
-    @admin.display(description="phone", ordering="phone")
-    def phone_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.phone_href, obj.phone_display)
-
-    @admin.display(description="new or returning", ordering="is_new_patient")
-    def new_or_returning(self, obj):
-        return obj.new_or_returning
-
-    @admin.display(description="preferred days")
-    def preferred_days_display(self, obj):
-        return obj.preferred_days_display
-
-    @admin.display(description="status", ordering="status")
-    def status_and_flags(self, obj):
-        return format_html("{}<br>{}", obj.get_status_display(), self.flags(obj))
-
-    def flags(self, obj):
-        badges = []
-        if obj.is_overdue:
-            badges.append(("overdue", "Overdue"))
-        call_back = obj.call_back_state
-        if call_back == "today":
-            badges.append(("call-back", "Call back today"))
-        elif call_back == "overdue":
-            badges.append(("overdue", "Call-back overdue"))
-        if obj.is_unable_to_reach:
-            badges.append(("unreached", "Unable to reach"))
-        if getattr(obj, "has_open_duplicate", False):
-            badges.append(("duplicate", "Possible duplicate"))
-        if getattr(obj, "has_failed_email", False):
-            badges.append(("failed", "Email failed"))
-        return format_html_join(" ", '<span class="ar-badge ar-badge-{}">{}</span>', badges)
-
-    @admin.display(description="possible duplicate")
-    def duplicate_hint(self, obj):
-        others = obj.possible_duplicates()
-        if not others:
-            return "No other open request from this phone number."
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a> ({}, received {})',
-            (
-                (
-                    other.get_admin_url(),
-                    other.reference,
-                    other.get_status_display(),
-                    date_format(timezone.localtime(other.created), "F j, Y"),
-                )
-                for other in others
-            ),
-        )
-        return format_html(
-            '<span class="ar-badge ar-badge-duplicate">Possible duplicate</span> '
-            "Other open requests from this phone number: {}",
-            links,
-        )
-
-    @admin.display(description="emails")
-    def emails(self, obj):
-        rows = [
-            (email.get_status_display(), email.kind, email_time(email), email.last_error)
-            for email in obj.emails()
-        ]
-        if not rows:
-            return "None"
-        return format_html_join(
-            mark_safe("<br>"), '{}: {} ({}) <span class="ar-error">{}</span>', rows
-        )
-
-    @admin.display(description="source article")
-    def source_article_link(self, obj):
-        if obj.source_article is None:
-            return "None"
-        return format_html(
-            '<a href="{}">{}</a>', obj.source_article.get_absolute_url(), obj.source_article
-        )
-
-    # Actions.
 
     @admin.action(description="Assign selected to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
