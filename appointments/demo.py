@@ -101,18 +101,8 @@ def seed_requests(assignee=None):
         fields = dict(fields)
         status = fields.pop("status", "new")
         assigned = fields.pop("assigned", False)
-        token = f"demo-request-{key}"
-        appointment_request = AppointmentRequest.objects.filter(form_token=token).first()
-        if appointment_request is None:
-            appointment_request = AppointmentRequest.objects.create(
-                form_token=token,
-                reason="Demo request: back pain for a few months (fictitious).",
-                consent=True,
-                location=Location.objects.filter(slug="riverside").first(),
-                preferred_days=["mon", "wed"],
-                **fields,
-            )
-            created += 1
+        appointment_request, was_created = demo_request(key, fields)
+        created += was_created
         tried = [(now - timedelta(days=ago), outcome) for ago, outcome in attempts]
         state = demo_state(now - timedelta(days=days_ago), status, tried, call_back, booking)
         state["assigned_to"] = assignee if assigned else None
@@ -130,6 +120,25 @@ def seed_requests(assignee=None):
             for when, outcome in tried
         )
     return created
+
+
+def demo_request(key, fields):
+    """The demo request `key`, created the first time: (request, created)."""
+    from appointments.models import AppointmentRequest
+
+    token = f"demo-request-{key}"
+    existing = AppointmentRequest.objects.filter(form_token=token).first()
+    if existing is not None:
+        return existing, False
+    created = AppointmentRequest.objects.create(
+        form_token=token,
+        reason="Demo request: back pain for a few months (fictitious).",
+        consent=True,
+        location=Location.objects.filter(slug="riverside").first(),
+        preferred_days=["mon", "wed"],
+        **fields,
+    )
+    return created, True
 
 
 def demo_state(received, status, tried, call_back, booking):
