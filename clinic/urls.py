@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -26,6 +28,10 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
+
+# Uploaded images in development only (an empty list without DEBUG): in production
+# nginx serves /media/ (deploy/nginx.conf), WhiteNoise never does.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = views.bad_request
 handler403 = views.permission_denied

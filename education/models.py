@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.page_cache import remember
 from education import readability, search
+from education.images import Image, existing_ids
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
 
 
@@ -111,7 +112,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of articles shows, in a fixed number of queries. The body is
         left in the database: lists never show it."""
-        return self.defer("body").prefetch_related("topics")
+        return self.defer("body").select_related("lead_image").prefetch_related("topics")
 
     def search(self, terms):
         """Articles matching what a patient typed, best match first (see education.search)."""
@@ -126,7 +127,8 @@ class ArticleQuerySet(models.QuerySet):
             .filter(topics__in=topic_ids)
             .annotate(shared_topics=Count("topics"))
             .order_by("-shared_topics", "-publish_at")
-            .defer("body")[:limit]
+            .defer("body")
+            .select_related("lead_image")[:limit]
         )
 
     def review_due(self):
@@ -152,7 +154,12 @@ class Article(models.Model):
         max_length=300,
         help_text="One or two plain sentences. Shown in lists and to search engines.",
     )
-    body = ProseEditorField(extensions=ARTICLE_EDITOR_EXTENSIONS, sanitize=clean_article_html)
+    body = ProseEditorField(
+        extensions=ARTICLE_EDITOR_EXTENSIONS,
+        sanitize=clean_article_html,
+        help_text="To show a picture from the image library, type its marker on a line of "
+        "its own, e.g. [image 12] (each image's marker is in Patient education → Images).",
+    )
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
     author = models.ForeignKey(
         Clinician,
@@ -179,6 +186,15 @@ class Article(models.Model):
         help_text="The article appears on the site at this time. Set a future time to schedule it.",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    lead_image = models.ForeignKey(
+        Image,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="Optional: shown at the top of the article and on its card. Choose from "
+        "the image library (Patient education → Images).",
+    )
     sources = models.TextField(
         blank=True,
         help_text="For the medical reviewer: the guidelines and patient pages this article's "
@@ -202,7 +218,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         # Whatever the editor, an import or the shell sends, only safe HTML is stored.
-        self.body = clean_article_html(self.body)
+        self.body = clean_article_html(self.body, library=existing_ids)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -297,6 +313,13 @@ class Article(models.Model):
             data["reviewedBy"] = self.reviewer.as_person()
         if self.author:
             data["author"] = self.author.as_person()
+        if self.lead_image and (rendition := self.lead_image.rendition(1200)):
+            data["image"] = {
+                "@type": "ImageObject",
+                "url": self.lead_image.public_url(1200),
+                "width": rendition["width"],
+                "height": rendition["height"],
+            }
         return data
 
     @property

@@ -17,5 +17,10 @@ PERMISSIONS = {
         "education.change_clinician",
         "education.view_emergencynotice",
         "education.change_emergencynotice",
+        # The image library; the front desk has no part in it.
+        "education.view_image",
+        "education.add_image",
+        "education.change_image",
+        "education.delete_image",
     ],
 }

@@ -76,7 +76,9 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.select_related("reviewer", "author").prefetch_related("topics")
+        articles = Article.objects.select_related(
+            "reviewer", "author", "lead_image"
+        ).prefetch_related("topics")
         if self.request.user.has_perm("education.view_article"):
             return articles
         return articles.published()

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from education import images
 from education.sanitize import clean_article_html
 
 register = template.Library()
@@ -38,3 +39,21 @@ def split_after_intro(html):
     if not found:
         return ["", html]
     return [mark_safe(intro + found), mark_safe(rest)]  # noqa: S308 (already cleaned)
+
+
+@register.filter
+def with_library_images(html):
+    """Cleaned article HTML with each ``[image N]`` marker paragraph replaced by the
+    library image's <figure> (lazy: body images are below the first screen). One
+    query, only if the body has a marker."""
+    return mark_safe(images.render_body_images(html))  # noqa: S308 (cleaned, then our markup)
+
+
+@register.simple_tag
+def lead_picture(image, place="article"):
+    """A lead image: eager on the article page (it is on the first screen), lazy on cards."""
+    if not image:
+        return ""
+    if place == "card":
+        return image.picture(images.SIZES_CARD, lazy=True, css_class="card-img-top")
+    return image.figure(images.SIZES_ARTICLE, lazy=False)

@@ -22,6 +22,7 @@ from education.models import Article, EmergencyNotice
 from tests.appointments.conftest import make_location, make_request
 from tests.appointments.test_admin import ROLE_MATRIX as APPOINTMENTS_ADMIN_MATRIX
 from tests.education.conftest import make_article, make_clinician, make_topic
+from tests.education.images_helpers import make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,13 @@ ADMIN = {
     "/admin/education/emergencynotice/{notice}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/{notice}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/history/": (LOGIN, OK, FORBIDDEN, OK),
+    # The image library: clinicians upload, describe and delete pictures; the front desk
+    # has no part in it.
+    "/admin/education/image/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/{image}/change/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/{image}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/{image}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # The outbox holds patients' addresses: the front desk reads it and sends a failed
     # email again; clinicians never see it; nobody writes or deletes one by hand.
     "/admin/core/": (LOGIN, NOT_FOUND, OK, OK),
@@ -151,9 +159,10 @@ CSV_EXPORT = (LOGIN, FORBIDDEN, OK, OK)
 
 
 @pytest.fixture
-def objects(db):
+def objects(db, settings, tmp_path):
     """One of everything the URLs above name, as ids and slugs."""
     make_location()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     topic = make_topic()
     article = make_article(topics=[topic], reviewer=make_clinician())
     draft = make_article("Draft about injections", topics=[topic], published=False)
@@ -174,6 +183,7 @@ def objects(db):
         "draft_slug": draft.slug,
         "clinician": article.reviewer.pk,
         "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
+        "image": make_image().pk,
         "email": send_later(kind="test", to=["a@example.org"], subject="s", body="b").pk,
         "task": make_task_result(),
         "user": make_user_to_manage().pk,
@@ -272,6 +282,7 @@ IDS = [
     "location",
     "version",
     "visit_type",
+    "image",
 ]
 SAMPLE_IDS = {name: "1" for name in IDS} | {
     "topic_slug": "t",
