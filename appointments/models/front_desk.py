@@ -112,7 +112,9 @@ class FrontDeskWork(models.Model):
         call-back, anything else keeps the status, counts the unanswered attempt and
         proposes a call-back on the next business day. Returns what changed, in
         words, for the admin's message."""
-        from appointments.models.contact import ContactAttempt
+        # The contact attempt's model, through the reverse relation: no import of it,
+        # which imports the request model that this one is a base of.
+        ContactAttempt = self.contact_attempts.model
 
         old_status = self.status
         update_fields = []
@@ -136,7 +138,7 @@ class FrontDeskWork(models.Model):
         return self.describe_attempt(outcome, old_status)
 
     def describe_attempt(self, outcome, old_status):
-        from appointments.models.contact import ContactAttempt
+        ContactAttempt = self.contact_attempts.model  # (see note_contact_attempt)
 
         what = ContactAttempt.LOGGED.get(outcome, "a contact attempt")
         old_label = self.Status(old_status).label
