@@ -5,44 +5,30 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from appointments.models import AppointmentRequest
-from appointments.models.bookings import clinic_date, local_days
-from appointments.models.requests import overdue_cutoff, unreached_attempts
+from appointments.models.bookings import clinic_date
 
 Status = AppointmentRequest.Status
 
 
 def front_desk_counts(user):
-    """The front desk's counts, in one query."""
+    """The front desk's counts, in one query, each from the same queryset method as
+    the list it links to."""
+    requests = AppointmentRequest.objects
     today = clinic_date()
-    start, end = local_days(today, today)
-    waiting = Q(status__in=AppointmentRequest.CALL_BACK_STATUSES, call_back_by__isnull=False)
-    return AppointmentRequest.objects.aggregate(
-        new=Count("pk", filter=Q(status=Status.NEW)),
-        overdue=Count(
-            "pk",
-            filter=Q(
-                status=Status.NEW,
-                created__lt=overdue_cutoff(),
-                first_contacted_at__isnull=True,
-            ),
-        ),
-        call_back_today=Count("pk", filter=waiting & Q(call_back_by=today)),
-        call_back_overdue=Count("pk", filter=waiting & Q(call_back_by__lt=today)),
-        unreached=Count(
-            "pk",
-            filter=Q(
-                status__in=AppointmentRequest.CALL_BACK_STATUSES,
-                unanswered_attempts__gte=unreached_attempts(),
-            ),
-        ),
-        booked_today=Count(
-            "pk",
-            filter=Q(status=Status.SCHEDULED, appointment_at__gte=start, appointment_at__lt=end),
-        ),
-        mine=Count(
-            "pk",
-            filter=Q(assigned_to=user) & ~Q(status__in=AppointmentRequest.FINISHED_STATUSES),
-        ),
+    lists = {
+        "new": requests.filter(status=Status.NEW),
+        "overdue": requests.overdue(),
+        "call_back_today": requests.call_back_due_today(today),
+        "call_back_overdue": requests.call_back_overdue(today),
+        "unreached": requests.unable_to_reach(),
+        "booked_today": requests.booked_between(today, today),
+        "mine": requests.open().filter(assigned_to=user),
+    }
+    return requests.aggregate(
+        **{
+            name: Count("pk", filter=Q(pk__in=found.order_by().values("pk")))
+            for name, found in lists.items()
+        }
     )
 
 
