@@ -46,7 +46,9 @@ from tests.hardening.test_abuse import (
     live_database,  # noqa: F401 (a fixture: the database gunicorn and the workers share)
     load_form,
     request,
+    running_gunicorn,
     send_form,
+    stop,
     wait_until_up,
 )
 
@@ -118,16 +120,6 @@ def initial_environment(*names):
     return {name: initial[name] for name in names if name in initial}
 
 
-def stop(process, grace=5):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    process.wait()
-
-
 @pytest.fixture(scope="module")
 def app(live_database, smtp_server, tmp_path_factory):  # noqa: F811 (the imported fixture)
     """gunicorn as production starts it (gunicorn.conf.py: gthread, 4 threads), with two
@@ -144,19 +136,9 @@ def app(live_database, smtp_server, tmp_path_factory):  # noqa: F811 (the import
         "REQUEST_RATE_LIMIT": "1000",
         "REQUEST_MIN_FILL_SECONDS": "0",
     }
-    with open(logs / "gunicorn.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic.wsgi"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(port, process, logs)
-            yield port
-        finally:
-            stop(process, grace=15)
+    with running_gunicorn(env, logs / "gunicorn.log") as process:
+        wait_until_up(port, process, logs)
+        yield port
 
 
 @dataclass

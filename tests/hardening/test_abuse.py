@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -115,31 +116,46 @@ def live_servers(shared_redis, live_database, tmp_path_factory):
         "WEB_CONCURRENCY": "1",
         "GUNICORN_ACCESS_LOG": "-",
     }
-    servers = []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed below)
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}"],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+    with ExitStack() as servers:
+        ports = [free_port(), free_port()]
+        processes = [
+            servers.enter_context(
+                running_gunicorn(env, logs / f"{name}.log", "--bind", f"127.0.0.1:{port}")
             )
-            servers.append((port, process, log))
-        for port, process, _ in servers:
+            for name, port in zip("ab", ports, strict=True)
+        ]
+        for port, process in zip(ports, processes, strict=True):
             wait_until_up(port, process, logs)
-        yield [port for port, _, _ in servers]
-    finally:
-        for _, process, log in servers:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+        yield ports
+
+
+@contextmanager
+def running_gunicorn(env, log_path, *arguments):
+    """gunicorn as production starts it (clinic.wsgi, gunicorn.conf.py) with `env`,
+    its output in log_path; stopped when the block ends."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "clinic.wsgi", *arguments],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            stop(process, grace=15)
+
+
+def stop(process, grace=5):
+    """SIGTERM, then SIGKILL if it has not ended within `grace` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait()
 
 
 def wait_until_up(port, process, logs, seconds=30):

@@ -15,8 +15,6 @@ import gzip
 import os
 import re
 import secrets
-import subprocess
-import sys
 import time
 from http import HTTPStatus
 from http.cookies import SimpleCookie
@@ -42,10 +40,10 @@ from tests.hardening.proxy import (
     start_nginx,
 )
 from tests.hardening.test_abuse import (
-    BASE_DIR,
     clean_environment,
     free_port,
     live_database,  # noqa: F401 (a fixture: the database gunicorn shares with the tests)
+    running_gunicorn,
     wait_until_up,
 )
 
@@ -101,24 +99,9 @@ def gunicorn(live_database, tmp_path_factory):  # noqa: F811 (the imported fixtu
         "REQUEST_RATE_WINDOW_SECONDS": "600",
         "REQUEST_MIN_FILL_SECONDS": "0",
     }
-    with open(logs / "gunicorn.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic.wsgi"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(port, process, logs)
-            yield App(port, logs / "gunicorn.log")
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_gunicorn(env, logs / "gunicorn.log") as process:
+        wait_until_up(port, process, logs)
+        yield App(port, logs / "gunicorn.log")
 
 
 @pytest.fixture(scope="module")
