@@ -1,35 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django_prose_editor.widgets import (
-    AdminProseEditorWidget,
-    prose_editor_admin_media,
-    prose_editor_js,
-)
-from js_asset import Media, Script
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
-from education.images import Image
-from education.models import Article, Clinician, EmergencyNotice, Topic
-
-
-class ArticleBodyWidget(AdminProseEditorWidget):
-    """The prose editor, started by education/article_editor.js instead of the
-    package's own script: that one lets Tiptap inject a <style> element, which the
-    site's Content-Security-Policy (style-src 'self') refuses."""
-
-    @property
-    def media(self):
-        return prose_editor_admin_media + Media(
-            css={"all": ["education/article_editor.css"]},
-            js=[prose_editor_js, Script("education/article_editor.js", type="module")],
-        )
+from education.admin.widgets import ArticleBodyWidget
+from education.models import Article, Clinician
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -186,135 +165,3 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
         for article in articles:
             article.unpublish()
         self.message_user(request, f"Unpublished {len(articles)} article(s).", messages.SUCCESS)
-
-
-@admin.register(Topic)
-class TopicAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "article_count")
-    search_fields = ("name", "description")
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_article_counts()
-
-    @admin.display(description="published articles", ordering="article_count")
-    def article_count(self, topic):
-        return topic.article_count
-
-
-@admin.register(Clinician)
-class ClinicianAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
-    list_display = ("name", "credentials", "title", "user")
-    search_fields = ("name", "credentials", "title")
-    list_select_related = ("user",)
-
-    def get_readonly_fields(self, request, obj=None):
-        # Linking staff accounts is the practice manager's job.
-        return () if request.user.is_superuser else ("user",)
-
-
-@admin.register(EmergencyNotice)
-class EmergencyNoticeAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
-    """One notice for the whole site: it can be changed, never added twice or deleted."""
-
-    list_display = ("heading", "article", "updated")
-    fields = ("heading", "text", "article", "link_text")
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not EmergencyNotice.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Image)
-class ImageAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
-    """The image library: clinicians upload, describe and reuse pictures."""
-
-    list_display = ("thumbnail", "description", "marker_text", "size", "lead_count", "uploaded")
-    list_display_links = ("thumbnail", "description")
-    search_fields = ("alt", "caption", "credit")
-    list_filter = ("decorative",)
-    list_per_page = 50
-    fields = (
-        "file",
-        "preview",
-        "alt",
-        "decorative",
-        "caption",
-        "credit",
-        "marker_text",
-        "size",
-        "used_in",
-    )
-    readonly_fields = ("preview", "marker_text", "size", "used_in")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(lead_count=Count("lead_of"))
-
-    def get_fields(self, request, obj=None):
-        if obj is None:  # nothing to show about an image not yet uploaded
-            return ("file", "alt", "decorative", "caption", "credit")
-        return self.fields
-
-    def get_readonly_fields(self, request, obj=None):
-        # A stored image keeps its file: upload a new image instead, so every article
-        # using this one keeps the picture its alt text describes.
-        return (*self.readonly_fields, "file") if obj else ()
-
-    @admin.display(description="image")
-    def thumbnail(self, image):
-        return format_html(
-            '<img src="{}" width="120" height="{}" alt="" class="image-thumbnail">',
-            image.url(400),
-            round(120 * image.height / image.width) if image.width else 80,
-        )
-
-    @admin.display(description="preview")
-    def preview(self, image):
-        return format_html(
-            '<img src="{}" width="400" height="{}" alt="">',
-            image.url(800),
-            round(400 * image.height / image.width) if image.width else 300,
-        )
-
-    @admin.display(description="alt text or caption", ordering="alt")
-    def description(self, image):
-        return str(image)
-
-    @admin.display(description="marker for article bodies")
-    def marker_text(self, image):
-        return format_html("<code>{}</code>", image.marker)
-
-    @admin.display(description="size in pixels")
-    def size(self, image):
-        return f"{image.width} by {image.height} ({image.format})"
-
-    @admin.display(description="lead image of", ordering="lead_count")
-    def lead_count(self, image):
-        return f"{image.lead_count} article(s)"
-
-    @admin.display(description="used in")
-    def used_in(self, image):
-        articles = (
-            Article.objects.filter(Q(lead_image=image) | Q(body__contains=f"[image {image.pk}]"))
-            .only("pk", "title", "lead_image_id")
-            .order_by("title")
-        )
-        if not articles:
-            return "Not used in any article yet."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> ({})</li>',
-                (
-                    (
-                        reverse("admin:education_article_change", args=[article.pk]),
-                        article.title,
-                        "lead image" if article.lead_image_id == image.pk else "in the text",
-                    )
-                    for article in articles
-                ),
-            ),
-        )
