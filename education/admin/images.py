@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin_lookups import OfferedLookupsOnlyMixin
@@ -30,8 +32,36 @@ class ImageAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = ("preview", "marker_text", "size", "used_in")
 
+    # The most the article editor's picker shows at once: a search narrows the rest.
+    picker_limit = 24
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lead_count=Count("lead_of"))
+
+    def get_urls(self):
+        picker = path(
+            "picker/",
+            self.admin_site.admin_view(self.picker_view),
+            name="education_image_picker",
+        )
+        return [picker, *super().get_urls()]
+
+    def picker_view(self, request):
+        """The images the article editor's picker offers (image_picker.js), as JSON:
+        newest first, ?q= words all found in the alt text or caption, at most
+        picker_limit, with only what the picker shows."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        images = Image.objects.order_by("-uploaded", "-pk")
+        for word in request.GET.get("q", "").split()[:10]:
+            images = images.filter(Q(alt__icontains=word) | Q(caption__icontains=word))
+        images = list(images[: self.picker_limit + 1])
+        return JsonResponse(
+            {
+                "results": [picker_entry(image) for image in images[: self.picker_limit]],
+                "more": len(images) > self.picker_limit,
+            }
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None:  # nothing to show about an image not yet uploaded
@@ -99,3 +129,20 @@ class ImageAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
                 ),
             ),
         )
+
+
+def picker_entry(image):
+    """One image as the editor's picker needs it: what to insert and what to show."""
+    thumbnail = image.rendition(400, "WEBP") or image.rendition(400) or {}
+    return {
+        "id": image.pk,
+        "marker": image.marker,
+        "alt": image.alt,
+        "caption": image.caption,
+        "decorative": image.decorative,
+        "thumbnail": {
+            "url": image.url(400, "WEBP") or image.url(400),
+            "width": thumbnail.get("width", 0),
+            "height": thumbnail.get("height", 0),
+        },
+    }
