@@ -19,6 +19,7 @@ COLUMNS = {
     "Phone": lambda r: r.phone_display,
     "Email": lambda r: r.email,
     "Preferred contact": lambda r: r.get_preferred_contact_display(),
+    "Language": lambda r: r.get_language_display(),
     "Location": lambda r: r.location or "",
     "Preferred days": lambda r: r.preferred_days_display,
     "Preferred time": lambda r: r.get_preferred_time_display(),

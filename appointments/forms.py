@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from appointments.abuse import FormStamp, over_rate_limit
 from appointments.models import AppointmentRequest, Location
@@ -18,7 +19,7 @@ from education.models import Article
 
 SLUG = re.compile(r"^[-\w]{1,200}$")
 
-NOT_SENT_YET = (
+NOT_SENT_YET = _(
     "Everything you typed is still here. Please check it, then press “Send request” "
     "again to send it."
 )
@@ -34,58 +35,61 @@ class AppointmentRequestForm(forms.ModelForm):
     """
 
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=40,
-        error_messages={"required": "Please enter a phone number we can call you on."},
-        help_text="Please include the area code. We will call you on this number.",
+        error_messages={"required": _("Please enter a phone number we can call you on.")},
+        help_text=_("Please include the area code. We will call you on this number."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        label="How should we contact you?",
+        label=_("How should we contact you?"),
         choices=AppointmentRequest.ContactMethod,
         required=False,
         initial=AppointmentRequest.ContactMethod.PHONE,
         widget=forms.RadioSelect,
     )
     location = forms.ModelChoiceField(
-        label="Which location suits you best?",
+        label=_("Which location suits you best?"),
         queryset=Location.objects.active(),
         empty_label=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose a location."},
+        error_messages={"required": _("Please choose a location.")},
     )
     preferred_days = forms.MultipleChoiceField(
-        label="Which days suit you? (optional)",
+        label=_("Which days suit you? (optional)"),
         choices=AppointmentRequest.Weekday,
         required=False,
-        help_text="Leave these empty if any weekday is fine.",
+        help_text=_("Leave these empty if any weekday is fine."),
         widget=forms.CheckboxSelectMultiple,
     )
     preferred_time = forms.ChoiceField(
-        label="What time of day suits you?",
+        label=_("What time of day suits you?"),
         choices=AppointmentRequest.TimeOfDay,
         required=False,
         initial=AppointmentRequest.TimeOfDay.ANY,
         widget=forms.RadioSelect,
     )
     is_new_patient = forms.TypedChoiceField(
-        label="Are you new to our clinic?",
-        choices=[("yes", "Yes, this is my first visit"), ("no", "No, I have been here before")],
+        label=_("Are you new to our clinic?"),
+        choices=[
+            ("yes", _("Yes, this is my first visit")),
+            ("no", _("No, I have been here before")),
+        ],
         coerce=lambda value: value == "yes",
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
     )
     consent = forms.BooleanField(
-        label="I agree that the clinic may contact me about this request.",
-        error_messages={"required": "Please tick this box so we may contact you."},
+        label=_("I agree that the clinic may contact me about this request."),
+        error_messages={"required": _("Please tick this box so we may contact you.")},
     )
     # The article the patient came from. A plain Field (no validators): a bad value
     # is ignored rather than shown as an error the patient cannot fix.
     article = forms.Field(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people, filled in by bots (see the view).
     website = forms.CharField(
-        label="Leave this empty",
+        label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -110,33 +114,41 @@ class AppointmentRequestForm(forms.ModelForm):
             "consent",
         ]
         labels = {
-            "first_name": "First name",
-            "last_name": "Last name",
-            "date_of_birth": "Date of birth (optional)",
-            "email": "Email (needed if you choose email below)",
-            "reason": "What would you like help with?",
-            "treatments_tried": "Treatments you have already tried (optional)",
-            "referring_provider": "Doctor who referred you (optional)",
-            "insurance": "Insurance (optional)",
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "date_of_birth": _("Date of birth (optional)"),
+            "email": _("Email (needed if you choose email below)"),
+            "reason": _("What would you like help with?"),
+            "treatments_tried": _("Treatments you have already tried (optional)"),
+            "referring_provider": _("Doctor who referred you (optional)"),
+            "insurance": _("Insurance (optional)"),
         }
         help_texts = {
-            "date_of_birth": "This helps us find your records.",
-            "email": "We send a confirmation with your request number. "
-            "We never send medical details by email.",
-            "reason": "A few words are enough, for example: "
-            "“lower back pain for 3 months, worse when sitting”.",
-            "treatments_tried": "For example: “facet joint injections in March”.",
-            "referring_provider": "If a doctor sent you to us, their name and practice.",
-            "insurance": "The name of your insurance plan, if you have one.",
+            "date_of_birth": _("This helps us find your records."),
+            "email": _(
+                "We send a confirmation with your request number. "
+                "We never send medical details by email."
+            ),
+            "reason": _(
+                "A few words are enough, for example: "
+                "“lower back pain for 3 months, worse when sitting”."
+            ),
+            "treatments_tried": _("For example: “facet joint injections in March”."),
+            "referring_provider": _("If a doctor sent you to us, their name and practice."),
+            "insurance": _("The name of your insurance plan, if you have one."),
         }
         error_messages = {
-            "first_name": {"required": "Please enter your first name."},
-            "last_name": {"required": "Please enter your last name."},
+            "first_name": {"required": _("Please enter your first name.")},
+            "last_name": {"required": _("Please enter your last name.")},
             "email": {
-                "invalid": "Please check your email address. It should look like "
-                "name@example.com, with no spaces."
+                "invalid": _(
+                    "Please check your email address. It should look like "
+                    "name@example.com, with no spaces."
+                )
             },
-            "reason": {"required": "Please tell us in a few words what you would like help with."},
+            "reason": {
+                "required": _("Please tell us in a few words what you would like help with.")
+            },
         }
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -169,21 +181,21 @@ class AppointmentRequestForm(forms.ModelForm):
         helper.disable_csrf = True  # the template's <form> has its own token
         helper.layout = Layout(
             Fieldset(
-                "About you",
+                _("About you"),
                 "first_name",
                 "last_name",
                 "date_of_birth",
                 "is_new_patient",
             ),
-            Fieldset("How can we reach you?", "phone", "email", "preferred_contact"),
+            Fieldset(_("How can we reach you?"), "phone", "email", "preferred_contact"),
             Fieldset(
-                "When and where",
+                _("When and where"),
                 *(["location"] if "location" in self.fields else []),
                 InlineCheckboxes("preferred_days"),
                 InlineRadios("preferred_time"),
             ),
             Fieldset(
-                "About your pain",
+                _("About your pain"),
                 "reason",
                 "treatments_tried",
                 "referring_provider",
@@ -208,13 +220,15 @@ class AppointmentRequestForm(forms.ModelForm):
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
             raise forms.ValidationError(
-                "Please check this number. Include the area code, for example (614) 555-0142."
+                _("Please check this number. Include the area code, for example (614) 555-0142.")
             )
         if number.extension:
             # The stored E.164 form has no room for it: say so rather than drop it.
             raise forms.ValidationError(
-                "We cannot dial an extension. Please give a number that reaches you "
-                "directly, such as a mobile."
+                _(
+                    "We cannot dial an extension. Please give a number that reaches you "
+                    "directly, such as a mobile."
+                )
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -229,9 +243,9 @@ class AppointmentRequestForm(forms.ModelForm):
             return None
         today = timezone.localdate()
         if born > today:
-            raise forms.ValidationError("This date is in the future. Please check the year.")
+            raise forms.ValidationError(_("This date is in the future. Please check the year."))
         if born.year < today.year - 120:
-            raise forms.ValidationError("Please check the year of your birth.")
+            raise forms.ValidationError(_("Please check the year of your birth."))
         return born
 
     def clean_preferred_contact(self):
@@ -249,7 +263,7 @@ class AppointmentRequestForm(forms.ModelForm):
         if wants_email and not cleaned.get("email") and "email" not in self.errors:
             self.add_error(
                 "email",
-                "Please give your email address, or choose another way for us to contact you.",
+                _("Please give your email address, or choose another way for us to contact you."),
             )
         self.check_not_a_bot()
         self.check_rate_limit()
@@ -283,7 +297,7 @@ class AppointmentRequestForm(forms.ModelForm):
     def check_rate_limit(self):
         # Counted only for otherwise valid submissions: typos must not use it up.
         if not self.errors and over_rate_limit(self.client_address):
-            raise forms.ValidationError("Too many requests from here.", code="rate_limited")
+            raise forms.ValidationError(_("Too many requests from here."), code="rate_limited")
 
     @property
     def is_new_request(self):
@@ -301,6 +315,9 @@ class AppointmentRequestForm(forms.ModelForm):
         self.instance.source_article = self.cleaned_data.get("article")
         self.instance.form_token = self.stamp.token
         self.instance.source_path = self.stamp.source_path
+        # The language of the pages the patient used: the front desk calls in it, and
+        # the patient's emails are written in it.
+        self.instance.language = AppointmentRequest.Language.current()
         try:
             with transaction.atomic():
                 return super().save(commit)

@@ -2,7 +2,9 @@
 in the same transaction as the request, and sent by the background worker.
 
 Neither email carries patient data (name, phone, reason, birth date): email is not a
-safe place for health information.
+safe place for health information. The front desk's say which language the patient
+used (and so prefers); the patient's are written in it (translation.override), whatever
+language the page that sends them is in (the admin is English).
 """
 
 import math
@@ -11,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from appointments.models import AppointmentRequest, booking_ics
 from core.context_processors import clinic_details
@@ -63,34 +66,43 @@ def queue_notifications(appointment_request):
     """The front desk's notice and, if the patient gave an address, their
     confirmation: into the outbox, with the request, in the caller's transaction."""
     reference = appointment_request.reference
-    send_later(
-        kind="new request: front desk",
-        reference=reference,
-        to=settings.FRONT_DESK_EMAILS,
-        subject=f"New appointment request {reference}",
-        body=render_to_string(
+    language = (
+        f" ({appointment_request.get_language_display()})"
+        if appointment_request.prefers_other_language
+        else ""
+    )
+    with translation.override("en"):  # the front desk's language, the admin's
+        front_desk_body = render_to_string(
             "appointments/email/front_desk.txt",
             {
                 "appointment_request": appointment_request,
                 "admin_url": absolute_url(appointment_request.get_admin_url()),
             },
-        ),
+        )
+    send_later(
+        kind="new request: front desk",
+        reference=reference,
+        to=settings.FRONT_DESK_EMAILS,
+        subject=f"New appointment request {reference}{language}",
+        body=front_desk_body,
     )
     if appointment_request.email:
-        send_later(
-            kind="new request: patient",
-            reference=reference,
-            to=[appointment_request.email],
-            subject=f"We received your appointment request ({reference})",
-            body=render_to_string(
-                "appointments/email/patient_confirmation.txt",
-                {
-                    "reference": reference,
-                    "response_days": response_days(),
-                    "clinic": clinic_details(),
-                },
-            ),
-        )
+        with translation.override(appointment_request.language):
+            send_later(
+                kind="new request: patient",
+                reference=reference,
+                to=[appointment_request.email],
+                subject=_("We received your appointment request (%(reference)s)")
+                % {"reference": reference},
+                body=render_to_string(
+                    "appointments/email/patient_confirmation.txt",
+                    {
+                        "reference": reference,
+                        "response_days": response_days(),
+                        "clinic": clinic_details(),
+                    },
+                ),
+            )
 
 
 def queue_booking_confirmation(appointment_request):
@@ -103,29 +115,32 @@ def queue_booking_confirmation(appointment_request):
     reference = appointment_request.reference
     location = appointment_request.appointment_location
     changed = bool(appointment_request.booking_sequence)
-    return send_later(
-        kind="booking: patient",
-        reference=reference,
-        to=[appointment_request.email],
-        subject=(
-            f"{'Your appointment has changed' if changed else 'Your appointment is booked'} "
-            f"({reference})"
-        ),
-        body=render_to_string(
-            "appointments/email/booking_confirmation.txt",
-            {
-                "reference": reference,
-                "changed": changed,
-                "when": timezone.localtime(appointment_request.appointment_at),
-                "location": location,
-                "phone": location.phone or settings.CLINIC_PHONE,
-                "clinic": clinic_details(),
-            },
-        ),
-        attachments=[
-            (f"appointment-{reference}.ics", booking_ics(appointment_request), "text/calendar")
-        ],
-    )
+    with translation.override(appointment_request.language):
+        subject = (
+            _("Your appointment has changed (%(reference)s)")
+            if changed
+            else _("Your appointment is booked (%(reference)s)")
+        ) % {"reference": reference}
+        return send_later(
+            kind="booking: patient",
+            reference=reference,
+            to=[appointment_request.email],
+            subject=subject,
+            body=render_to_string(
+                "appointments/email/booking_confirmation.txt",
+                {
+                    "reference": reference,
+                    "changed": changed,
+                    "when": timezone.localtime(appointment_request.appointment_at),
+                    "location": location,
+                    "phone": location.phone or settings.CLINIC_PHONE,
+                    "clinic": clinic_details(),
+                },
+            ),
+            attachments=[
+                (f"appointment-{reference}.ics", booking_ics(appointment_request), "text/calendar")
+            ],
+        )
 
 
 def queue_unreached_email(appointment_request):
@@ -135,12 +150,13 @@ def queue_unreached_email(appointment_request):
     if not appointment_request.email:
         return None
     reference = appointment_request.reference
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(appointment_request.language):
         email = send_later(
             kind="unable to reach: patient",
             reference=reference,
             to=[appointment_request.email],
-            subject=f"We tried to reach you about your appointment request ({reference})",
+            subject=_("We tried to reach you about your appointment request (%(reference)s)")
+            % {"reference": reference},
             body=render_to_string(
                 "appointments/email/tried_to_reach.txt",
                 {"reference": reference, "clinic": clinic_details()},

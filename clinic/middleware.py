@@ -7,21 +7,35 @@ from django.contrib.auth import logout
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.csp import build_policy
 
-from core.context_processors import clinic_details
+from core.context_processors import clinic_details, other_languages
 
 logger = logging.getLogger(__name__)
 
 
-def database_unavailable_response():
+def error_response(template, status, path=""):
+    """An error page with the clinic's details only: no request context, no internals,
+    no database. In the language of ``path`` (/es/... Spanish, else English), decided
+    here because some are made before LocaleMiddleware has run, or without a request."""
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"clinic": clinic_details(), "other_languages": other_languages()}
+        html = render_to_string(template, context)
+    response = HttpResponse(html, status=status)
+    response["Content-Language"] = language
+    return with_security_headers(response)
+
+
+def database_unavailable_response(path=""):
     """The friendly 503 page, rendered without touching the database or the request."""
-    html = render_to_string("503.html", {"clinic": clinic_details()})
-    response = HttpResponse(html, status=503)
+    response = error_response("503.html", 503, path)
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"
-    return with_security_headers(response)
+    return response
 
 
 def with_security_headers(response):
@@ -32,6 +46,38 @@ def with_security_headers(response):
     response.setdefault("Content-Security-Policy", build_policy(settings.SECURE_CSP))
     response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
     return response
+
+
+class UrlLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, for a site where the address alone sets the language
+    (i18n_patterns without a prefix for English: /es/... is Spanish, the rest English).
+
+    Two differences: the response does not say it varies by Accept-Language (it does
+    not: a Spanish browser gets English at an English address), and the language is
+    put back to the default after each request, so that whatever this thread does
+    next (an error page made before this middleware runs) starts from English, not
+    from the previous patient's Spanish.
+    """
+
+    def __call__(self, request):
+        try:
+            return super().__call__(request)
+        finally:
+            translation.deactivate()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if response.has_header("Vary"):
+            kept = [
+                header.strip()
+                for header in response["Vary"].split(",")
+                if header.strip() and header.strip().lower() != "accept-language"
+            ]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -52,7 +98,7 @@ class DatabaseUnavailableMiddleware:
             exception
         ):
             logger.error("Database unavailable: %s", type(exception).__name__)
-            return database_unavailable_response()
+            return database_unavailable_response(request.path_info)
         return None
 
 
@@ -120,17 +166,16 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             declared = 0  # Django reads no body without a valid length
         if declared > limit:
-            return refusal("413.html", 413)
+            return refusal("413.html", 413, request)
         if request.content_type == "multipart/form-data" and not staff:
-            return refusal("415.html", 415)
+            return refusal("415.html", 415, request)
         return self.get_response(request)
 
 
-def refusal(template, status):
+def refusal(template, status, request):
     """An error page like the others (clinic/views.py), rendered from here because
     this runs before the URL resolver and the error handlers."""
-    html = render_to_string(template, {"clinic": clinic_details()})
-    return with_security_headers(HttpResponse(html, status=status))
+    return error_response(template, status, request.path_info)
 
 
 class FormEncodingMiddleware:

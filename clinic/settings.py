@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the URL: /es/... is Spanish, everything else English.
+    "clinic.middleware.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,7 +179,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-LANGUAGE_CODE = "en-us"
+# Patients' pages in English (unprefixed) and Spanish (/es/); the URL alone decides,
+# never the browser's Accept-Language. The admin stays English. Catalogues: locale/.
+# https://docs.djangoproject.com/en/6.1/topics/i18n/translation/
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -14,10 +15,16 @@ admin.site.index_title = "Front desk and patient education"
 # Staff have few sections; the request list needs the width more than a sidebar.
 admin.site.enable_nav_sidebar = False
 
-urlpatterns = [
+# Patients' pages: English at /, Spanish under /es/. The URL alone sets the language
+# (LocaleMiddleware never redirects an unprefixed address by Accept-Language).
+urlpatterns = i18n_patterns(
     path("", cache_public_page(views.home), name="home"),
     path("articles/", include("education.urls")),
     path("", include("appointments.urls")),
+    prefix_default_language=False,
+)
+# Staff and machines: English only, never prefixed.
+urlpatterns += [
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

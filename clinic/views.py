@@ -3,16 +3,14 @@ import sys
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from clinic.middleware import (
     database_unavailable_response,
+    error_response,
     is_connection_error,
-    with_security_headers,
 )
-from core.context_processors import clinic_details
 from core.site import absolute_url
 from education.models import Article, Topic
 
@@ -41,22 +39,22 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-def error_page(template, status):
-    """Render an error page with the clinic's details only: no request context, no internals."""
-    html = render_to_string(template, {"clinic": clinic_details()})
-    return with_security_headers(HttpResponse(html, status=status))
+def error_page(template, status, request=None):
+    """Render an error page with the clinic's details only: no request context, no
+    internals; in the language of the address asked for."""
+    return error_response(template, status, request.path_info if request else "")
 
 
 def bad_request(request, exception=None):
-    return error_page("400.html", 400)
+    return error_page("400.html", 400, request)
 
 
 def permission_denied(request, exception=None):
-    return error_page("403.html", 403)
+    return error_page("403.html", 403, request)
 
 
 def page_not_found(request, exception=None):
-    return error_page("404.html", 404)
+    return error_page("404.html", 404, request)
 
 
 def server_error(request):
@@ -64,13 +62,13 @@ def server_error(request):
     # unreachable database gets the friendlier "try again shortly" page.
     exception = sys.exc_info()[1]
     if isinstance(exception, DatabaseError) and is_connection_error(exception):
-        return database_unavailable_response()
-    return error_page("500.html", 500)
+        return database_unavailable_response(request.path_info)
+    return error_page("500.html", 500, request)
 
 
 def csrf_failure(request, reason=""):
     """A missing or stale CSRF token (an old tab, blocked cookies): explain, don't blame."""
-    return error_page("403_csrf.html", 403)
+    return error_page("403_csrf.html", 403, request)
 
 
 @require_safe

@@ -9,8 +9,10 @@ about as much as a static file.
 
 Staff, and anyone with a session (after sending the form), always get a fresh page,
 and so do searches (``?q=``: their keys would be unbounded) and any address that is
-not the canonical one. Pages are keyed by scheme, host (checked against
-ALLOWED_HOSTS first) and address.
+not the canonical one. Pages are keyed by language, scheme, host (checked against
+ALLOWED_HOSTS first) and address. The language is the address's own (/es/... is
+Spanish, the rest English; never the browser's Accept-Language), named in the key as
+well so that no page can ever be served in the other language.
 
 Every save or delete of a model an app registers with refresh_pages_when_changed()
 (articles, topics, clinicians, locations) bumps a version number that is part of
@@ -26,7 +28,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
 logger = logging.getLogger(__name__)
@@ -144,8 +146,14 @@ def is_cacheable(request):
     )
 
 
+def page_language(request):
+    """The language the page is in: its address's prefix, else the default. This runs
+    before LocaleMiddleware, which decides the same way (the URL alone)."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def page_key(request):
-    """The page's key: scheme, host and address, and whether it is gzipped.
+    """The page's key: language, scheme, host and address, and whether it is gzipped.
 
     request.get_host() raises DisallowedHost (a 400) for a host not in ALLOWED_HOSTS,
     before anything is looked up: a forged Host can neither read nor write a page.
@@ -154,7 +162,8 @@ def page_key(request):
         "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
     )
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"pages:{encoding}:{hashlib.sha256(address.encode()).hexdigest()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"pages:{page_language(request)}:{encoding}:{digest}"
 
 
 def current_version(found):

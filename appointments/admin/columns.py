@@ -112,6 +112,8 @@ class RequestColumnsMixin:
 
     def flags(self, obj):
         badges = []
+        if obj.prefers_other_language:
+            badges.append(("language", f"Prefers {obj.get_language_display()}"))
         if obj.is_overdue:
             badges.append(("overdue", "Overdue"))
         call_back = obj.call_back_state

@@ -25,6 +25,7 @@ PATIENT_FIELDS = (
     "phone_link",
     "email",
     "preferred_contact",
+    "language",
     "location",
     "preferred_days_display",
     "preferred_time",

@@ -89,6 +89,7 @@ class AppointmentRequestAdmin(
     list_filter = (
         "status",
         "location",
+        "language",
         "is_new_patient",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         OverdueFilter,

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 SATURDAY = 5
 
@@ -70,7 +71,13 @@ def booking_uid(reference):
 
 def booking_ics(appointment_request, now=None):
     """The booked appointment as an iCalendar file (text): when and where, the
-    reference and the clinic's phone. Nothing about the patient or their reason."""
+    reference and the clinic's phone. Nothing about the patient or their reason. In the
+    patient's language."""
+    with translation.override(appointment_request.language):
+        return _booking_calendar(appointment_request, now)
+
+
+def _booking_calendar(appointment_request, now):
     from icalendar import Calendar, Event
 
     start = timezone.localtime(appointment_request.appointment_at, clinic_zone())
@@ -87,12 +94,13 @@ def booking_ics(appointment_request, now=None):
     event.add("dtstamp", now or timezone.now())
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=minutes))
-    event.add("summary", f"Appointment at {settings.CLINIC_NAME}")
+    event.add("summary", _("Appointment at %(clinic)s") % {"clinic": settings.CLINIC_NAME})
     if location:
         event.add("location", ", ".join([location.name, *location.address_lines]))
     event.add(
         "description",
-        f"Your reference: {appointment_request.reference}. To change or cancel, call {phone}.",
+        _("Your reference: %(reference)s. To change or cancel, call %(phone)s.")
+        % {"reference": appointment_request.reference, "phone": phone},
     )
     calendar.add_component(event)
     calendar.add_missing_timezones()

@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.page_cache import remember
 from core.phone import tel_href
@@ -70,14 +72,23 @@ class Location(models.Model):
         by_day = {day: [] for day in OpeningHours.Weekday}
         for opening in self.opening_hours.all():
             by_day[opening.weekday].append(
-                f"{date_format(opening.opens, 'P')} to {date_format(opening.closes, 'P')}"
+                _("%(opens)s to %(closes)s")
+                % {
+                    "opens": date_format(opening.opens, "P"),
+                    "closes": date_format(opening.closes, "P"),
+                }
             )
         rows = []
         for ranges, days in groupby(by_day.items(), key=lambda item: item[1]):
             days = [day for day, _ in days]
-            joiner = " and " if len(days) == 2 else " to "
-            label = joiner.join(dict.fromkeys([days[0].label, days[-1].label]))
-            rows.append((label, ", ".join(ranges) or "Closed"))
+            first, last = days[0].label, days[-1].label
+            if first == last:
+                label = first
+            elif len(days) == 2:
+                label = _("%(first)s and %(last)s") % {"first": first, "last": last}
+            else:
+                label = _("%(first)s to %(last)s") % {"first": first, "last": last}
+            rows.append((label, ", ".join(ranges) or _("Closed")))
         return rows
 
     def is_open_at(self, moment):
@@ -128,13 +139,13 @@ class OpeningHours(models.Model):
     a lunch break has two; a day without any is closed."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, gettext_lazy("Monday")
+        TUESDAY = 1, gettext_lazy("Tuesday")
+        WEDNESDAY = 2, gettext_lazy("Wednesday")
+        THURSDAY = 3, gettext_lazy("Thursday")
+        FRIDAY = 4, gettext_lazy("Friday")
+        SATURDAY = 5, gettext_lazy("Saturday")
+        SUNDAY = 6, gettext_lazy("Sunday")
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday)

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from appointments.models.bookings import clinic_date, local_days
@@ -98,21 +99,32 @@ class AppointmentRequest(FrontDeskWork):
     CALL_BACK_STATUSES = (Status.NEW, Status.CONTACTED)
 
     class ContactMethod(models.TextChoices):
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
-        EMAIL = "email", "Email"
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("Email")
 
     class Weekday(models.TextChoices):
-        MON = "mon", "Monday"
-        TUE = "tue", "Tuesday"
-        WED = "wed", "Wednesday"
-        THU = "thu", "Thursday"
-        FRI = "fri", "Friday"
+        MON = "mon", _("Monday")
+        TUE = "tue", _("Tuesday")
+        WED = "wed", _("Wednesday")
+        THU = "thu", _("Thursday")
+        FRI = "fri", _("Friday")
 
     class TimeOfDay(models.TextChoices):
-        MORNING = "morning", "Morning"
-        AFTERNOON = "afternoon", "Afternoon"
-        ANY = "any", "Any time"
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+        ANY = "any", _("Any time")
+
+    class Language(models.TextChoices):
+        # Named for the front desk, in English (the admin's language).
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+        @classmethod
+        def current(cls):
+            """The language of the page being answered (the URL's), if we offer it."""
+            code = (translation.get_language() or "").split("-")[0]
+            return code if code in cls.values else cls.ENGLISH
 
     # The request itself.
     reference = models.CharField(
@@ -163,6 +175,13 @@ class AppointmentRequest(FrontDeskWork):
     referring_provider = models.CharField(max_length=200, blank=True)
     insurance = models.CharField(max_length=200, blank=True)
     consent = models.BooleanField("agreed to be contacted", default=False)
+    language = models.CharField(
+        max_length=5,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text="The language of the pages the patient sent the request from: "
+        "call and write in it if you can.",
+    )
 
     # Where the patient came from.
     source_article = models.ForeignKey(
@@ -280,6 +299,11 @@ class AppointmentRequest(FrontDeskWork):
         )
 
     @property
+    def prefers_other_language(self):
+        """The patient used the site in another language than English."""
+        return self.language != self.Language.ENGLISH
+
+    @property
     def wants_email(self):
         """The patient chose email and gave an address: booking news goes there."""
         return self.preferred_contact == self.ContactMethod.EMAIL and bool(self.email)
@@ -310,7 +334,7 @@ class AppointmentRequest(FrontDeskWork):
     @property
     def preferred_days_display(self):
         labels = dict(self.Weekday.choices)
-        return ", ".join(labels.get(day, day) for day in self.preferred_days) or "Any weekday"
+        return ", ".join(str(labels.get(day, day)) for day in self.preferred_days) or "Any weekday"
 
     def emails(self):
         """The outbox's emails about this request, newest first."""

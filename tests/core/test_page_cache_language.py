@@ -1,0 +1,75 @@
+"""The page cache keys by language: a Spanish page is never served for an English
+address, nor an English page for a Spanish one, whatever the browser asks for."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import RequestFactory
+
+from core import page_cache
+
+pytestmark = pytest.mark.django_db
+
+HOME_HEADING_EN = "Care for back, neck and joint pain"
+HOME_HEADING_ES = "Atención para el dolor de espalda, de cuello y de articulaciones"
+
+
+def test_english_and_spanish_home_pages_are_kept_apart(client):
+    english = client.get("/")
+    spanish = client.get("/es/")
+    english_again = client.get("/")
+    spanish_again = client.get("/es/")
+
+    assert english.status_code == spanish.status_code == HTTPStatus.OK
+    assert HOME_HEADING_EN in english_again.content.decode()
+    assert HOME_HEADING_ES not in english_again.content.decode()
+    assert HOME_HEADING_ES in spanish_again.content.decode()
+    assert HOME_HEADING_EN not in spanish_again.content.decode()
+    assert english_again.content == english.content
+    assert spanish_again.content == spanish.content
+
+
+def test_a_spanish_browser_gets_the_english_page_kept_for_the_english_address(client):
+    # A Spanish-speaking visitor's Accept-Language must neither redirect nor poison
+    # the English address's kept page.
+    first = client.get("/", headers={"accept-language": "es-MX,es;q=0.9"})
+    second = client.get("/")
+
+    assert first.status_code == HTTPStatus.OK
+    for response in (first, second):
+        html = response.content.decode()
+        assert '<html lang="en">' in html
+        assert HOME_HEADING_EN in html
+
+
+def test_the_spanish_page_kept_first_is_not_served_for_english(client):
+    client.get("/es/locations/", headers={"accept-language": "en"})
+
+    english = client.get("/locations/", headers={"accept-language": "es"})
+
+    assert '<html lang="en">' in english.content.decode()
+    assert "Visit your nearest location" in english.content.decode()
+
+
+def test_keys_name_the_language_of_the_address():
+    factory = RequestFactory()
+    english = factory.get("/articles/", headers={"accept-language": "es"})
+    spanish = factory.get("/es/articles/")
+
+    assert page_cache.page_language(english) == "en"
+    assert page_cache.page_language(spanish) == "es"
+    assert page_cache.page_key(english).startswith("pages:en:")
+    assert page_cache.page_key(spanish).startswith("pages:es:")
+    assert page_cache.page_key(english) != page_cache.page_key(spanish)
+
+
+def test_the_spanish_page_is_served_from_the_cache_on_the_second_visit(
+    client, django_assert_num_queries
+):
+    client.get("/es/articles/")
+
+    with django_assert_num_queries(0):
+        response = client.get("/es/articles/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert '<html lang="es">' in response.content.decode()
