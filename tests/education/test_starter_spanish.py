@@ -1,0 +1,302 @@
+"""The Spanish starter library (issue 15): one Spanish original for every English article.
+
+File-only checks on education/starter/es/: no database needed.
+"""
+
+import re
+import tomllib
+from collections import Counter
+
+import pytest
+import textstat
+
+from education.readability import plain_text
+from education.starter import STARTER_DIR, load_starter_library
+
+ES_DIR = STARTER_DIR / "es"
+ES_INDEX = tomllib.loads((ES_DIR / "index.toml").read_text(encoding="utf-8"))
+ES_TOPICS = ES_INDEX["topic"]
+ES_ARTICLES = ES_INDEX["article"]
+EN_TOPICS, EN_ARTICLES = load_starter_library()
+
+EN_BY_SLUG = {article["slug"]: article for article in EN_ARTICLES}
+ES_BY_ORIGINAL = {article["translation_of"]: article for article in ES_ARTICLES}
+ES_TOPIC_FOR = {topic["translation_of"]: topic["slug"] for topic in ES_TOPICS}
+ES_SLUGS = {article["slug"] for article in ES_ARTICLES}
+
+EMERGENCY = ES_BY_ORIGINAL["when-back-or-neck-pain-is-an-emergency"]
+EMERGENCY_HREF = f'href="/es/articles/{EMERGENCY["slug"]}/"'
+OTHER_ARTICLES = [article for article in ES_ARTICLES if article is not EMERGENCY]
+
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# The tags the English bodies use; the editor's sanitiser keeps these.
+ALLOWED_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "strong", "em", "a"}
+TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+HREF = re.compile(r'href="([^"]*)"')
+# Normal difficulty or easier on the Fernández-Huerta scale (60-70 is "normal").
+MIN_FERNANDEZ_HUERTA = 60
+
+
+def body(article):
+    return (ES_DIR / f"{article['slug']}.html").read_text(encoding="utf-8")
+
+
+def text_of(article):
+    """The body as a patient reads it: no tags, entities decoded."""
+    return plain_text(body(article))
+
+
+def sections(article):
+    """The body split at each h2: a caveat belongs in the section that needs it."""
+    return [plain_text(part) for part in re.split(r"<h2[\s>]", body(article))]
+
+
+def sections_mentioning(word):
+    return [
+        pytest.param(section, id=f"{article['slug']}-section-{number}")
+        for article in ES_ARTICLES
+        for number, section in enumerate(sections(article))
+        if word in section.lower()
+    ]
+
+
+def fernandez_huerta(text):
+    """Spanish readability; textstat's language is global, so put English back."""
+    textstat.set_lang("es")
+    try:
+        return textstat.fernandez_huerta(text)
+    finally:
+        textstat.set_lang("en_US")
+
+
+def ids(articles):
+    return [article["slug"] for article in articles]
+
+
+# The index mirrors the English one.
+
+
+def test_every_english_topic_has_exactly_one_spanish_translation():
+    originals = Counter(topic["translation_of"] for topic in ES_TOPICS)
+
+    assert set(originals) == {topic["slug"] for topic in EN_TOPICS}
+    assert set(originals.values()) == {1}
+
+
+def test_every_english_article_has_exactly_one_spanish_translation():
+    originals = Counter(article["translation_of"] for article in ES_ARTICLES)
+
+    assert set(originals) == set(EN_BY_SLUG)
+    assert set(originals.values()) == {1}
+
+
+def test_spanish_articles_are_in_the_english_order():
+    assert [a["translation_of"] for a in ES_ARTICLES] == [a["slug"] for a in EN_ARTICLES]
+
+
+@pytest.mark.parametrize("entries", [ES_TOPICS, ES_ARTICLES], ids=["topics", "articles"])
+def test_spanish_slugs_are_unique_ascii_and_short(entries):
+    slugs = [entry["slug"] for entry in entries]
+
+    assert len(slugs) == len(set(slugs))
+    for slug in slugs:
+        assert slug.isascii() and SLUG.fullmatch(slug), slug
+        assert len(slug) <= 60, slug
+
+
+def test_spanish_slugs_differ_from_the_english_ones():
+    assert not ES_SLUGS & set(EN_BY_SLUG)
+
+
+def test_every_topic_has_a_spanish_name_and_description():
+    for topic in ES_TOPICS:
+        assert topic["name"].strip() and topic["description"].strip(), topic["slug"]
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_is_complete(article):
+    assert article["title"].strip()
+    assert article["summary"].strip()
+    assert len(article["summary"]) <= 300
+    assert body(article).strip()
+
+
+def test_every_body_file_belongs_to_an_article():
+    assert {path.stem for path in ES_DIR.glob("*.html")} == ES_SLUGS
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_has_the_english_topics_and_featured_flag(article):
+    original = EN_BY_SLUG[article["translation_of"]]
+
+    assert article["topics"] == [ES_TOPIC_FOR[topic] for topic in original["topics"]]
+    assert article["featured"] == original["featured"]
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_keeps_the_english_sources(article):
+    sources = article["sources"]
+
+    assert set(EN_BY_SLUG[article["translation_of"]]["sources"]) <= set(sources)
+    assert len(sources) <= 5
+    for source in sources:
+        assert re.fullmatch(r"[^.]+\. .+\. .*\b(19|20)\d\d\.", source), source
+        assert "http" not in source
+
+
+# The bodies: markup and links.
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_body_uses_only_the_english_tags(article):
+    tags = {tag.lower() for tag in TAG.findall(body(article))}
+
+    assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_body_has_no_image_or_diagram_markers(article):
+    assert not re.search(r"\[(image|diagram|imagen|diagrama)\b", body(article), re.IGNORECASE)
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_links_point_at_spanish_articles_that_exist(article):
+    for href in HREF.findall(body(article)):
+        match = re.fullmatch(r"/es/articles/([a-z0-9-]+)/", href)
+        assert match, href
+        assert match.group(1) in ES_SLUGS, href
+
+
+@pytest.mark.parametrize("article", OTHER_ARTICLES, ids=ids(OTHER_ARTICLES))
+def test_spanish_article_links_to_the_spanish_emergency_article_once(article):
+    assert body(article).count(EMERGENCY_HREF) == 1
+
+
+# Reading level.
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_reads_at_normal_difficulty_or_easier(article):
+    score = fernandez_huerta(text_of(article))
+
+    assert score >= MIN_FERNANDEZ_HUERTA, f"{article['slug']}: Fernández-Huerta {score:.1f}"
+
+
+def test_readability_check_leaves_textstat_in_english():
+    english = "Facet joints are small joints in your spine."
+    before = textstat.flesch_kincaid_grade(english)
+
+    fernandez_huerta("La columna tiene muchas articulaciones pequeñas.")
+
+    assert textstat.flesch_kincaid_grade(english) == before
+
+
+# What the Spanish articles must (and must not) tell patients, as the English ones do.
+
+
+@pytest.mark.parametrize(
+    "sign",
+    [
+        r"control de la vejiga o del intestino",
+        r"ingle",
+        r"muslos",
+        r"debilidad[^.]*\bpierna",
+        r"\bfiebre\b",
+        r"\b911\b",
+        r"llame o env[ií]e un mensaje de texto al\W+988\b",
+    ],
+)
+def test_spanish_emergency_article_names_the_sign_or_number(sign):
+    assert re.search(sign, text_of(EMERGENCY), re.IGNORECASE), sign
+
+
+def test_spanish_emergency_article_says_help_comes_in_spanish():
+    text = text_of(EMERGENCY)
+
+    assert re.search(r"\b911\b[^.]*en español", text)
+    assert re.search(r"\b988\b.{0,200}?en español", text)
+
+
+def test_spanish_living_with_back_pain_gives_the_crisis_line_and_911():
+    text = text_of(ES_BY_ORIGINAL["living-with-back-pain"])
+
+    assert re.search(r"llame o env[ií]e un mensaje de texto al\W+988\b", text, re.IGNORECASE)
+    assert re.search(r"\b911\b", text)
+
+
+PERCENTAGE = re.compile(r"%|\bpor\s*ciento\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_prints_no_percentage_and_promises_nothing(article):
+    for text in (article["title"], article["summary"], text_of(article)):
+        assert not PERCENTAGE.search(text), text
+        for claim in ("garantiza", "garantía", "100", "75", "seis semanas", "6 semanas"):
+            assert claim not in text.lower(), (article["slug"], claim)
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_article_does_not_repeat_a_corrected_claim(article):
+    text = text_of(article).lower()
+
+    for claim in ("hueso denso", "huesos densos", "osteoporosis", "más de cerca"):
+        assert claim not in text, (article["slug"], claim)
+
+
+EPIDURAL_SECTIONS = sections_mentioning("epidural")
+OPIOID_SECTIONS = sections_mentioning("opioide")
+PINCHED_NERVE = re.compile(r"nervio (comprimido|pinzado)", re.IGNORECASE)
+LIMB = re.compile(r"\b(pierna|brazo)\b", re.IGNORECASE)
+DONT_STOP_SUDDENLY = re.compile(r"\b(nunca|no)\b[^.]*\bdej[ea]\b[^.]*\bde golpe\b", re.IGNORECASE)
+
+
+def test_some_spanish_article_discusses_epidurals_and_opioids():
+    # Keeps the caveat tests below from passing on an empty list.
+    assert EPIDURAL_SECTIONS and OPIOID_SECTIONS
+
+
+@pytest.mark.parametrize("section", EPIDURAL_SECTIONS)
+def test_spanish_section_on_epidurals_limits_them_to_pinched_nerve_pain_in_a_limb(section):
+    assert PINCHED_NERVE.search(section) and LIMB.search(section), section
+
+
+@pytest.mark.parametrize("section", OPIOID_SECTIONS)
+def test_spanish_section_on_opioids_warns_never_to_stop_them_suddenly(section):
+    assert DONT_STOP_SUDDENLY.search(section), section
+
+
+INJECTION_AFTERCARE = {
+    "driver": r"le (pueda )?(lleve|llevar) a casa",
+    "blood thinners": r"anticoagulante",
+    "do not stop them alone": r"no lo deje de tomar a menos que el médico que se lo recetó",
+    "blood sugar": r"azúcar en la sangre",
+    "diabetes": r"diabetes",
+    "numbing medicine wears off within hours": r"adormece[^.]*\.?[^.]*se pasa en unas horas",
+    "when to call": r"cuándo llamar",
+    "fever": r"\bfiebre\b",
+    "redness or swelling": r"enrojecimiento o hinchazón",
+    "severe headache": r"dolor de cabeza fuerte",
+    "new weakness": r"debilidad nueva",
+    "radiofrequency ablation next": r"ablación por radiofrecuencia",
+}
+
+
+@pytest.mark.parametrize("pattern", INJECTION_AFTERCARE.values(), ids=INJECTION_AFTERCARE.keys())
+def test_spanish_injection_article_covers_aftercare_item(pattern):
+    article = ES_BY_ORIGINAL["what-to-expect-from-a-facet-joint-injection"]
+
+    assert re.search(pattern, text_of(article), re.IGNORECASE)
+
+
+def test_spanish_radiofrequency_ablation_comes_after_a_block_that_clearly_helped():
+    text = text_of(ES_BY_ORIGINAL["radiofrequency-ablation"]).lower()
+
+    assert "bloqueo de la rama medial" in text
+    assert "bloqueo alivia claramente" in text
+
+
+def test_spanish_muscle_relaxants_are_short_term_and_best_avoided_by_older_adults():
+    text = text_of(ES_BY_ORIGINAL["pain-medicines-without-opioids"]).lower()
+
+    assert "poco tiempo" in text and "no son una solución a largo plazo" in text
+    assert "personas mayores deben evitar" in text
