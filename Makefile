@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean messages compile-messages
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -60,6 +60,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 
 install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
+
+## messages: collect the site's English strings into the Spanish catalogue (needs GNU gettext)
+MESSAGES_IGNORE = --ignore=.venv --ignore=node_modules --ignore=tests --ignore=static \
+	--ignore=staticfiles --ignore=static_root --ignore=media
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-wrap --no-location $(MESSAGES_IGNORE)
+
+## compile-messages: compile locale/*/LC_MESSAGES/django.po into the django.mo the site reads
+compile-messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ## assets: Bootstrap from npm, built down to what the site uses
 assets: static/build/clinic.css
