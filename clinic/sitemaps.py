@@ -7,7 +7,12 @@ from education.sitemaps import ArticleSitemap, TopicSitemap
 
 
 class StaticPagesSitemap(SiteSitemap):
-    """Pages that are always there: the home page, the article list, the locations."""
+    """Pages that are always there: the home page, the article list, the locations;
+    each in every language (/, /es/), naming the others as its alternates."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["home", "education:article_list", "appointments:locations"]
