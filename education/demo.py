@@ -9,6 +9,7 @@ from django.utils import timezone
 from education.models import Article, Clinician, EmergencyNotice, Topic
 from education.sanitize import clean_article_html
 from education.starter import load_starter_library
+from education.starter_diagrams import place_article_diagrams, place_diagrams
 
 # Clearly fictional: "Demo" in every name, so nobody mistakes them for real reviewers.
 DEMO_CLINICIANS = [
@@ -89,6 +90,7 @@ def fill_from_library(article, data):
     article.title = data["title"]
     article.summary = data["summary"]
     article.body = data["body"]
+    place_article_diagrams(article)  # [diagram slug] -> the library image's [image N]
     article.featured = data.get("featured", False)
     article.sources = "\n".join(data.get("sources", []))
 
@@ -103,7 +105,8 @@ def differs_from(article, data):
     return (article.title, article.summary, article.body, article.sources) != (
         data["title"],
         data["summary"],
-        clean_article_html(data["body"]),  # stored bodies are sanitised
+        # Stored bodies are sanitised, with the diagrams' library markers.
+        clean_article_html(place_diagrams(data["body"], create=False)),
         "\n".join(data.get("sources", [])),
     )
 

@@ -188,6 +188,11 @@ class Image(models.Model):
     renditions = models.JSONField(editable=False, default=list)
     uploaded = models.DateTimeField(auto_now_add=True)
 
+    # Uploads are stored under random names. Code that must find its own image again
+    # (the starter diagrams, education/starter_diagrams.py) sets a key to name the
+    # files after instead, before the first save; it is not a column.
+    file_key = None
+
     class Meta:
         ordering = ["-uploaded"]
         verbose_name = "image"
@@ -203,7 +208,8 @@ class Image(models.Model):
             # A new upload: checked again (the shell and imports skip full_clean), then
             # stored cleaned, under a random name, with its renditions. Once, here.
             image, image_format = read_upload(self.file)
-            original, renditions = make_renditions(image, image_format, uuid.uuid4().hex)
+            key = self.file_key or uuid.uuid4().hex
+            original, renditions = make_renditions(image, image_format, key)
             old_files = self.stored_names() if self.pk else []
             self.file.name = original
             self.file._committed = True

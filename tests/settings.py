@@ -4,7 +4,10 @@ Only what tests cannot run with changes here; security headers, CSP and the rest
 stay as in production.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -36,3 +39,7 @@ CACHES = {
 # Serve static files from the app and project folders (no collectstatic before tests).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Images (the starter diagrams the demo seed adds among them) go to a folder of this
+# test run's own, never the checkout's media/.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

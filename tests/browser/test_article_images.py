@@ -8,8 +8,10 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from education.demo import seed_education
+from education.images import Image
 from education.models import Article
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_audit import audit
@@ -38,8 +40,6 @@ def illustrated_article(settings, tmp_path):
 
 
 def illustrated_article_images(article):
-    from education.images import Image
-
     ids = [article.lead_image_id, *map(int, re.findall(r"\[image (\d+)\]", article.body))]
     images = Image.objects.in_bulk(ids)
     return [images[i] for i in ids]
@@ -97,3 +97,82 @@ def test_first_screen_on_a_phone_loads_the_lead_image_only(
         json.dump({"total_bytes": total, "entries": entries}, f, indent=1)
     print(f"\nfirst screen at 375px (DPR 2): {total} bytes in {len(entries)} requests")
     assert total < 300_000
+
+
+def test_clinician_inserts_an_image_with_the_picker_and_saves(
+    watched_page, live_server, illustrated_article, clinician_user
+):
+    page = watched_page
+    ice = illustrated_article_images(illustrated_article)[2]
+    first_block = illustrated_article.body.split("</", 1)[0]
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(clinician_user.username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/education/article/{illustrated_article.pk}/change/")
+
+    # The cursor goes to the start of the body; the picker opens from the keyboard.
+    page.get_by_role("textbox", name="Body").click()
+    page.keyboard.press("Control+Home")
+    opener = page.get_by_role("button", name="Insert image from library")
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Insert an image from the library")
+    expect(dialog).to_be_visible()
+    search = dialog.get_by_label("Search by alt text or caption")
+    expect(search).to_be_focused()
+    # The whole library (the starter diagrams and the article's pictures), newest first.
+    expect(dialog.get_by_role("button").filter(has_text="[image ")).to_have_count(
+        Image.objects.count()
+    )
+    page.screenshot(path=os.path.join(ARTIFACTS, "admin-image-picker.png"))
+    audit_dialog(page)
+
+    # Escape closes it and gives the focus back to the button.
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+
+    # A search narrows the list; Tab and Enter choose.
+    page.keyboard.press("Enter")
+    search.press_sequentially("ice pack")
+    choices = dialog.get_by_role("button").filter(has_text="[image ")
+    expect(choices).to_have_count(1)
+    expect(choices.first).to_contain_text("Ice pack on the lower back")
+    expect(dialog.get_by_role("status")).to_have_text("1 image found.")
+    choices.first.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status").filter(has_text="Inserted")).to_contain_text(ice.marker)
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("successfully")
+    # Its own paragraph, right after the block the cursor was in.
+    body = saved_body(illustrated_article)
+    assert body.startswith(first_block), body[:200]
+    first_end = body.index(">", body.index("</")) + 1
+    assert body[first_end:].startswith(f"<p>{ice.marker}</p>"), body[:300]
+    assert body.count(ice.marker) == 2  # and where it already was, at the end
+
+
+def saved_body(article):
+    """The body as saved from the editor: the working copy once articles have
+    revisions, else the article itself."""
+    article.refresh_from_db()
+    working = getattr(article, "working_copy", None)
+    return working.content["body"] if working else article.body
+
+
+def audit_dialog(page):
+    """axe on the open picker alone (the admin page around it is audited elsewhere)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_audit import WCAG_TAGS
+
+    result = Axe().run(
+        page,
+        context={"include": [["dialog[open]"]]},
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}},
+    )
+    violations = [f"{v['id']}: {v['help']}" for v in result.response["violations"]]
+    assert not violations, violations

@@ -24,9 +24,10 @@ function element(tag, properties = {}, children = []) {
 }
 
 // The Tiptap editor of this textarea: article_editor.js wraps the textarea and the
-// editing area in div.prose-editor, and Tiptap hangs itself on its DOM node.
+// editing area in div.prose-editor, and Tiptap hangs itself on its DOM node (the
+// editable one: the menubar's block-type picker has a .ProseMirror of its own).
 function editorOf(textarea) {
-  const area = textarea.closest(".prose-editor")?.querySelector(".ProseMirror")
+  const area = textarea.closest(".prose-editor")?.querySelector(".ProseMirror[contenteditable]")
   return area ? area.editor : null
 }
 
