@@ -5,18 +5,30 @@ For each page: axe-core finds no WCAG 2.2 A/AA violation, nothing scrolls sidewa
 another host.
 """
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.http import HttpResponse
+from django.utils.text import compress_string
 
 from appointments.demo import seed_locations
 from appointments.models import Location
 from education.demo import seed_education
 from education.models import Article, Topic
 from tests.appointments.conftest import make_request
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+BASE_DIR = Path(__file__).resolve().parents[2]
+REQUIRE_LIGHTHOUSE = os.environ.get("REQUIRE_LIGHTHOUSE") == "1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 axe = Axe()
 
@@ -178,3 +190,71 @@ def test_focus_is_always_visible_when_tabbing_through_the_request_form(
     for name in ("first_name", "phone", "reason", "consent"):
         assert name in seen, f"{name} not reachable with Tab: {seen}"
     assert "website" not in seen
+
+
+# Lighthouse (npm's lighthouse@12 with Debian's Chromium, offline), as scripts/lighthouse.sh
+# installs it; the live server stands in for the production setup.
+LIGHTHOUSE = BASE_DIR / ".cache" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+    "--host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'"
+)
+
+
+def lighthouse(url, label):
+    """Lighthouse's mobile run on `url`: the report (saved in test-artifacts/) as a dict."""
+    if not LIGHTHOUSE.exists():
+        skip_or_fail(
+            "Lighthouse missing: scripts/lighthouse.sh installs it in .cache/lighthouse",
+            REQUIRE_LIGHTHOUSE,
+        )
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    out = os.path.join(ARTIFACTS, f"lighthouse-{label}")
+    command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", "--output=html"]
+    command += [f"--output-path={out}", f"--chrome-flags={LIGHTHOUSE_FLAGS}"]
+    command += ["--only-categories=performance,accessibility,best-practices,seo"]
+    subprocess.run(
+        command,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    with open(f"{out}.report.json") as report:
+        return json.load(report)
+
+
+def lighthouse_scores(report):
+    return {key: round(category["score"] * 100) for key, category in report["categories"].items()}
+
+
+def lighthouse_failures(report):
+    return [
+        f"{key}: {audit['title']}"
+        for key, audit in report["audits"].items()
+        if audit["scoreDisplayMode"] in {"binary", "numeric"}
+        and audit["score"] is not None
+        and audit["score"] < 1
+        and not key.endswith("-insight")
+    ]
+
+
+class CompressedStaticFilesHandler(StaticFilesHandler):
+    """Static files gzipped, as WhiteNoise (compressed at collectstatic) and nginx
+    (gzip_static) send them in production; the live server's own handler sends them
+    uncompressed, which no patient ever gets and which Lighthouse rightly counts."""
+
+    def serve(self, request):
+        response = super().serve(request)
+        if "gzip" not in request.headers.get("Accept-Encoding", "") or response.status_code != 200:
+            return response
+        content = b"".join(response.streaming_content)
+        response.close()
+        compressed = HttpResponse(compress_string(content))
+        for header in ("Content-Type", "Last-Modified"):
+            if header in response:
+                compressed[header] = response[header]
+        compressed["Content-Encoding"] = "gzip"
+        compressed["Vary"] = "Accept-Encoding"
+        compressed["Cache-Control"] = "max-age=31536000, public, immutable"
+        return compressed
