@@ -1,11 +1,11 @@
 """The staff roles of this site: each app's own permissions, combined."""
 
 from appointments.roles import PERMISSIONS as APPOINTMENTS
-from core.roles import CLINICIANS, FRONT_DESK, combine, sync_groups
+from core.roles import CLINICIANS, FRONT_DESK, MEDICAL_REVIEWERS, combine, sync_groups
 from core.roles import PERMISSIONS as OUTBOX
 from education.roles import PERMISSIONS as EDUCATION
 
-__all__ = ["CLINICIANS", "FRONT_DESK", "ROLE_PERMISSIONS", "sync_roles"]
+__all__ = ["CLINICIANS", "FRONT_DESK", "MEDICAL_REVIEWERS", "ROLE_PERMISSIONS", "sync_roles"]
 
 ROLE_PERMISSIONS = combine(APPOINTMENTS, EDUCATION, OUTBOX)
 

@@ -262,6 +262,13 @@ IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
 # Articles: show patients the list of sources each article was checked against.
 ARTICLE_SOURCES_PUBLIC = env_bool("ARTICLE_SOURCES_PUBLIC", False)
+# A medical review falls due this many months after the last sign-off.
+ARTICLE_REVIEW_MONTHS = env_int("ARTICLE_REVIEW_MONTHS", 12)
+# Flesch-Kincaid grade the editor's readability panel aims for (patients read best at
+# grade 8 or lower); harder articles can still be published.
+READABILITY_TARGET_GRADE = env_int("READABILITY_TARGET_GRADE", 8)
+# Sentences longer than this many words are flagged while writing.
+READABILITY_LONG_SENTENCE_WORDS = env_int("READABILITY_LONG_SENTENCE_WORDS", 25)
 
 # Appointment requests.
 REQUEST_RESPONSE_HOURS = env_int("REQUEST_RESPONSE_HOURS", 24)  # then flagged overdue

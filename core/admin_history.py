@@ -1,19 +1,47 @@
 """Change history in the admin as staff read it, for every model kept with
 django-simple-history."""
 
+import re
 from datetime import date, datetime
 
 from django.utils.formats import date_format
+from django.utils.html import strip_tags
 from django.utils.timezone import localtime
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 EMPTY = "(empty)"
+HTML_TAG = re.compile(r"<[a-z][a-z0-9]*[\s>/]", re.IGNORECASE)
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
     """Local times, choice labels, plain lists, and "(empty)" where there was nothing,
     instead of UTC timestamps, stored codes, Python lists and "Deleted user (pk=None)"."""
+
+    def context_for_delta_changes(self, delta):
+        """Only what reads differently: a time moved by seconds, or a value stored
+        another way, is no change to the person reading."""
+        changes = []
+        for change in delta.changes:
+            if is_html(change.old) or is_html(change.new):
+                changes.append(self.html_change(change))
+                continue
+            formatted = self.format_delta_change(change)
+            if formatted.old != formatted.new:
+                changes.append(
+                    {"field": formatted.field, "old": formatted.old, "new": formatted.new}
+                )
+        return changes
+
+    def html_change(self, change):
+        """Rich text as its length, never as cut HTML; its words are compared where
+        the model offers that (for articles: Revisions)."""
+        old, new = word_count(change.old), word_count(change.new)
+        return {
+            "field": self.model._meta.get_field(change.field).verbose_name.capitalize(),
+            "old": f"{old} words",
+            "new": f"{new} words" if old != new else f"{new} words, reworded",
+        }
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -33,6 +61,14 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return value
+
+
+def is_html(value):
+    return isinstance(value, str) and bool(HTML_TAG.search(value))
+
+
+def word_count(value):
+    return len(strip_tags(value or "").split())
 
 
 class ReadableHistoryMixin:

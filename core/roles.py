@@ -8,6 +8,8 @@ no group.
 
 FRONT_DESK = "Front desk"
 CLINICIANS = "Clinicians"
+# Clinicians who may sign off articles; a reviewer's account is in both groups.
+MEDICAL_REVIEWERS = "Medical reviewers"
 
 # The outbox holds patients' addresses: the front desk reads it and sends a failed
 # email again; clinicians never see it.

@@ -4,9 +4,11 @@ or as drafts for a real clinic's clinicians to review (see load_starter_articles
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from education.models import Article, Clinician, EmergencyNotice, Topic
+from education.models import Article, Clinician, EmergencyNotice, Revision, Topic
+from education.revisions import FIRST_REVISION_NOTE, snapshot
 from education.sanitize import clean_article_html
 from education.starter import load_starter_library
 from education.starter_diagrams import place_article_diagrams, place_diagrams
@@ -66,10 +68,12 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
         else:
             continue
         # The article's history says where its text came from.
-        article._change_reason = UPDATED if article.pk else LOADED
+        note = UPDATED if article.pk else LOADED
+        article._change_reason = note
         fill_from_library(article, data)
         article.save()
         article.topics.set([topic_by_slug[slug] for slug in data["topics"]])
+        record_revision(article, note, reviewer if publish else None)
     link_emergency_notice()
     return counts
 
@@ -95,10 +99,39 @@ def fill_from_library(article, data):
     article.sources = "\n".join(data.get("sources", []))
 
 
+def record_revision(article, note, reviewer):
+    """The loaded text as the article's newest revision: published with the
+    reviewer's sign-off for a demo, a draft awaiting the clinic's review otherwise."""
+    revision = article.revisions.create(
+        number=article.next_revision_number(),
+        content=snapshot(article),
+        note=note,
+        state=Revision.State.PUBLISHED if reviewer else Revision.State.DRAFT,
+        reviewer=reviewer,
+        approved_by=reviewer.user if reviewer else None,
+        approved_at=timezone.now() if reviewer else None,
+        published_at=timezone.now() if reviewer else None,
+    )
+    live = revision if reviewer else article.live_revision
+    Article.objects.filter(pk=article.pk).update(latest_revision=revision, live_revision=live)
+    article.latest_revision, article.live_revision = revision, live
+
+
 def untouched_since_loaded(article):
-    """True if every change on record came from the starter library itself."""
+    """True if every change on record came from the starter library itself: nobody
+    wrote, sent for review, approved (for the clinic) or published a revision."""
     reasons = set(article.history.values_list("history_change_reason", flat=True))
-    return reasons <= {LOADED, UPDATED}
+    if not reasons <= {LOADED, UPDATED}:
+        return False
+    by_the_loader = Q(
+        note__in=[LOADED, UPDATED, FIRST_REVISION_NOTE],
+        created_by=None,
+        submitted_at=None,
+        published_by=None,
+        state__in=[Revision.State.DRAFT, Revision.State.PUBLISHED],
+    )
+    by_people = article.revisions.exclude(by_the_loader)
+    return not by_people.exists()
 
 
 def differs_from(article, data):
@@ -121,12 +154,18 @@ def link_emergency_notice():
         notice.save()
 
 
-def seed_education(*, publish=True):
-    """Demo clinicians plus the starter library, published with the demo reviewer."""
+def seed_education(*, publish=True, accounts=None):
+    """Demo clinicians plus the starter library, published with the demo reviewer's
+    sign-off. ``accounts`` ({"reviewer": user, "clinician": user}) links the demo
+    staff accounts to the two profiles, so the reviewer signs off as Dr. Avery Demo."""
+    accounts = accounts or {}
     new_clinicians = 0
     clinicians = []
-    for data in DEMO_CLINICIANS:
+    for data, account in zip(DEMO_CLINICIANS, ("reviewer", "clinician"), strict=True):
         clinician, was_created = Clinician.objects.get_or_create(name=data["name"], defaults=data)
+        if accounts.get(account) and clinician.user_id != accounts[account].pk:
+            clinician.user = accounts[account]
+            clinician.save()
         clinicians.append(clinician)
         new_clinicians += was_created
     created = load_starter_library_into_db(

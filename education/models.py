@@ -1,7 +1,11 @@
+import calendar
+import datetime
+
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
-from django.db.models import Count, Max, Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -11,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.page_cache import remember
 from education import readability, search
 from education.images import Image, existing_ids
+from education.revisions import CONTENT_FIELDS, FIRST_REVISION_NOTE, Revision, snapshot
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
 
 
@@ -132,9 +137,34 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def review_due(self):
-        """Never reviewed, or last reviewed more than a year ago."""
-        year_ago = timezone.localdate() - Article.REVIEW_INTERVAL
-        return self.filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=year_ago))
+        """Never reviewed, or last reviewed longer ago than ARTICLE_REVIEW_MONTHS."""
+        return self.filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=review_due_before()))
+
+    def waiting_for_review_by(self, user):
+        """Articles whose working copy waits for a medical review that ``user`` may
+        give: sent for review, and not written (even in part) by them."""
+        written_by_user = Revision.objects.filter(
+            article=OuterRef("pk"),
+            created_by=user,
+            number__gt=Coalesce(OuterRef("live_revision__number"), 0),
+        )
+        waiting = self.filter(latest_revision__state=Revision.State.IN_REVIEW).exclude(
+            Exists(written_by_user)
+        )
+        clinician = getattr(user, "clinician", None)
+        if clinician is not None:
+            waiting = waiting.exclude(latest_revision__content__author=clinician.pk)
+        return waiting
+
+
+def review_due_before():
+    """Articles last reviewed before this date are due again (ARTICLE_REVIEW_MONTHS)."""
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - settings.ARTICLE_REVIEW_MONTHS
+    year, month = divmod(months, 12)
+    # Feb 29 or the 31st a year back becomes the last day of that month.
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return today.replace(year=year, month=month + 1, day=day)
 
 
 class Article(models.Model):
@@ -142,7 +172,6 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    REVIEW_INTERVAL = timezone.timedelta(days=365)
     # Addresses under /articles/ that an article slug must not take.
     RESERVED_SLUGS = {"feed", "topics"}
 
@@ -168,6 +197,8 @@ class Article(models.Model):
         null=True,
         blank=True,
     )
+    # The public byline: the sign-off of the revision patients read, copied at
+    # publication (education.revisions); never typed in.
     reviewer = models.ForeignKey(
         Clinician,
         on_delete=models.PROTECT,
@@ -175,10 +206,10 @@ class Article(models.Model):
         null=True,
         blank=True,
         verbose_name="medical reviewer",
-        help_text="The clinician who checked this article is medically accurate.",
+        help_text="The clinician who approved the published revision.",
     )
     reviewed_on = models.DateField(
-        null=True, blank=True, help_text="The date of the medical review."
+        null=True, blank=True, help_text="The date the published revision was approved."
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
@@ -201,16 +232,37 @@ class Article(models.Model):
         "facts were checked against, one per line, with the year. Patients see this list "
         "only if the clinic turns on ARTICLE_SOURCES_PUBLIC.",
     )
+    live_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision patients read (or will, once its time comes).",
+    )
+    latest_revision = models.ForeignKey(
+        Revision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The newest revision: the working copy when it is not the live one.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["updated"])
+    history = HistoricalRecords(
+        m2m_fields=[topics], excluded_fields=["updated", "live_revision", "latest_revision"]
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at"]
-        permissions = [("publish_article", "Can publish articles")]
+        permissions = [
+            ("publish_article", "Can publish articles"),
+            ("review_article", "Can approve articles as medical reviewer"),
+        ]
         indexes = [models.Index(fields=["status", "publish_at"])]
 
     def __str__(self):
@@ -225,41 +277,109 @@ class Article(models.Model):
         return reverse("education:article_detail", kwargs={"slug": self.slug})
 
     def clean(self):
-        errors = {}
         if self.slug in self.RESERVED_SLUGS:
-            errors["slug"] = f'"{self.slug}" is already used by the site. Choose another.'
-        if self.reviewed_on and self.reviewed_on > timezone.localdate():
-            errors["reviewed_on"] = "The review date cannot be in the future."
-        if self.reviewer_id and self.reviewer_id == self.author_id:
-            # A medical review is a second clinician's check of the author's work.
-            errors["reviewer"] = "The medical reviewer must be someone other than the author."
-        if self.status == self.Status.PUBLISHED:
-            missing = {
-                field: "Required before publishing."
-                for field in ("reviewer", "reviewed_on")
-                if getattr(self, field) is None and field not in errors
-            }
-            if missing:
-                errors.update(missing)
-                errors[NON_FIELD_ERRORS] = (
-                    "Clinical review is required before publishing: choose the medical "
-                    "reviewer and enter the review date, or save the article as a draft."
-                )
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError(
+                {"slug": f'"{self.slug}" is already used by the site. Choose another.'}
+            )
 
-    def publish(self):
-        """Mark as published, checking the clinical review first (raises
-        ValidationError). A draft whose time has passed goes out now, not at the
-        date it was first saved; a future time keeps it scheduled."""
-        if self.status == self.Status.DRAFT and self.publish_at < timezone.now():
-            self.publish_at = timezone.now()
-        self.status = self.Status.PUBLISHED
-        self.clean()
-        self.save()
+    # Revisions (education.revisions): the admin saves every edit as one.
 
-    def unpublish(self):
+    @property
+    def edits_wait_for_approval(self):
+        """True once the article is on the site or scheduled: edits then go to the
+        working copy, and patients keep the published text until one is approved."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def working_copy(self):
+        """The newest revision when patients do not read it yet, else None."""
+        latest = self.latest_revision
+        if latest is None or latest.pk == self.live_revision_id:
+            return None
+        return latest
+
+    def apply_content(self, content):
+        """Fill this (unsaved) article with a revision's content; topics are kept
+        aside in ``working_topic_ids`` since they live in another table."""
+        for field in CONTENT_FIELDS:
+            if field in content:
+                setattr(self, self._meta.get_field(field).attname, content[field])
+        self.working_topic_ids = list(content.get("topics", []))
+
+    def ensure_first_revision(self):
+        """Articles made before revisions existed (or by a script) get revision 1:
+        what they hold now, with the sign-off they carry."""
+        if self.latest_revision_id or not self.pk:
+            return
+        published = self.status == self.Status.PUBLISHED
+        revision = self.revisions.create(
+            number=1,
+            content=snapshot(self),
+            state=Revision.State.PUBLISHED if published else Revision.State.DRAFT,
+            note=FIRST_REVISION_NOTE,
+            reviewer=self.reviewer if published else None,
+            approved_at=_start_of(self.reviewed_on) if published else None,
+        )
+        self.latest_revision = revision
+        if published:
+            self.live_revision = revision
+        Article.objects.filter(pk=self.pk).update(
+            latest_revision=revision, live_revision=self.live_revision
+        )
+
+    @transaction.atomic
+    def save_revision(self, user, content, note="", *, new_article=False):
+        """Record ``content`` as the newest revision, written by ``user``; unchanged
+        content makes no revision. Before publication the article takes the content
+        at once (nobody reads it yet); afterwards patients keep the published text.
+        Returns the new revision, or None. ``new_article``: this is its first text,
+        not an article from before revisions."""
+        if not new_article:
+            self.ensure_first_revision()
+        latest = self.latest_revision
+        if latest is not None and latest.content == content:
+            return None
+        revision = self.revisions.create(
+            number=self.next_revision_number(), content=content, created_by=user, note=note
+        )
+        self.latest_revision = revision
+        if not self.edits_wait_for_approval:
+            self.apply_content(content)
+            self.save()
+            self.topics.set(content["topics"])
+        else:
+            Article.objects.filter(pk=self.pk).update(latest_revision=revision)
+        return revision
+
+    def next_revision_number(self):
+        # Discarded revisions keep their numbers: count on from the highest.
+        highest = self.revisions.aggregate(highest=Max("number"))["highest"]
+        return (highest or 0) + 1
+
+    def revert_to(self, revision, user):
+        """A new working copy with an earlier revision's content; it needs approval
+        like any other edit."""
+        return self.save_revision(
+            user, dict(revision.content), note=f"Back to revision {revision.number}"
+        )
+
+    @transaction.atomic
+    def discard_changes(self, user):
+        """Drop the working copy: the next edit starts from what patients read."""
+        if self.live_revision_id is None or self.working_copy is None:
+            raise ValidationError("There are no unpublished changes to discard.")
+        self.revisions.filter(number__gt=self.live_revision.number).exclude(
+            state=Revision.State.DISCARDED
+        ).update(state=Revision.State.DISCARDED, go_live_at=None)
+        self.latest_revision = self.live_revision
+        Article.objects.filter(pk=self.pk).update(latest_revision=self.live_revision)
+
+    def unpublish(self, user):
+        """Take the article off the site. Its revisions and sign-off are kept."""
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError("This article is not published.")
         self.status = self.Status.DRAFT
+        self._change_reason = "Unpublished"
         self.save()
 
     @property
@@ -324,9 +444,14 @@ class Article(models.Model):
 
     @property
     def review_due(self):
-        return self.reviewed_on is None or self.reviewed_on < (
-            timezone.localdate() - self.REVIEW_INTERVAL
-        )
+        return self.reviewed_on is None or self.reviewed_on < review_due_before()
+
+
+def _start_of(day):
+    """Midnight at the clinic at the start of ``day`` (a date), or None."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class EmergencyNotice(models.Model):

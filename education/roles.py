@@ -1,6 +1,6 @@
 """What each staff role may do with patient education (combined in clinic/roles.py)."""
 
-from core.roles import CLINICIANS
+from core.roles import CLINICIANS, MEDICAL_REVIEWERS
 
 PERMISSIONS = {
     CLINICIANS: [
@@ -23,4 +23,6 @@ PERMISSIONS = {
         "education.change_image",
         "education.delete_image",
     ],
+    # Approving a revision for patients: a medical reviewer's own sign-off.
+    MEDICAL_REVIEWERS: ["education.view_article", "education.review_article"],
 }

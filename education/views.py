@@ -94,9 +94,10 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         canonical_url = absolute_url(article.get_absolute_url())
+        preview = kwargs.pop("preview", not article.is_live)
         return super().get_context_data(
             related_articles=Article.objects.published().related_to(article),
-            preview=not article.is_live,
+            preview=preview,
             canonical_url=canonical_url,
             structured_data=article.structured_data(canonical_url, absolute_url("/")),
             cta_article=article,
@@ -104,3 +105,32 @@ class ArticleDetailView(DetailView):
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
             **kwargs,
         )
+
+
+class RevisionPreview(ArticleDetailView):
+    """One revision on the real article page, for staff (the admin's Preview): the
+    working copy before anyone approves or publishes it. Never cached or indexed."""
+
+    revision = None
+
+    def get_object(self, queryset=None):
+        revision = self.revision
+        article = Article.objects.select_related("live_revision").get(pk=revision.article_id)
+        article.apply_content(revision.content)
+        # The byline this revision would carry: its own sign-off, if it has one yet.
+        article.reviewer_id = revision.reviewer_id
+        article.reviewed_on = revision.signed_off_on
+        topics = Topic.objects.filter(pk__in=article.working_topic_ids)
+        article._prefetched_objects_cache = {"topics": topics}
+        return article
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.has_perm("education.view_article"):
+            raise Http404("No such article.")
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, preview_revision=self.revision, **kwargs)

@@ -1,14 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
+from education.admin import workflow
 from education.admin.widgets import ArticleBodyWidget
-from education.models import Article, Clinician
+from education.models import Article, Clinician, Revision
+from education.revisions import snapshot
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -16,55 +20,105 @@ class ReviewDueFilter(admin.SimpleListFilter):
     parameter_name = "review_due"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Review due"), ("no", "Reviewed in the last 12 months")]
+        return [("yes", "Review due"), ("no", "Reviewed recently")]
 
     def queryset(self, request, queryset):
+        # Only what patients read can fall due; a draft has its review on the way.
         if self.value() == "yes":
-            return queryset.review_due()
+            return queryset.published().review_due()
         if self.value() == "no":
-            return queryset.exclude(pk__in=queryset.review_due().values("pk"))
+            return queryset.published().exclude(pk__in=queryset.review_due().values("pk"))
         return queryset
+
+
+class WorkingCopyFilter(admin.SimpleListFilter):
+    title = "unpublished changes"
+    parameter_name = "changes"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", "Waiting for my review"),
+            ("in_review", "In review"),
+            ("approved", "Approved, not yet published"),
+            ("draft", "Changes not yet sent for review"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "mine":
+            return queryset.waiting_for_review_by(request.user)
+        if value in {"in_review", "approved"}:
+            return queryset.filter(latest_revision__state=value)
+        if value == "draft":
+            return queryset.filter(
+                latest_revision__state__in=[
+                    Revision.State.DRAFT,
+                    Revision.State.CHANGES_REQUESTED,
+                ]
+            )
+        return queryset
+
+
+class ArticleForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The working copy's topics, not the published ones (see get_object).
+        working_topics = getattr(self.instance, "working_topic_ids", None)
+        if working_topics is not None and "topics" in self.fields:
+            self.initial["topics"] = working_topics
 
 
 @admin.register(Article)
 class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
+    """Clinicians write here. Every save is a revision (education/revisions.py); once
+    an article is on the site, patients keep the published text until a medical
+    reviewer approves a revision and it is published (education/admin/workflow.py)."""
+
+    form = ArticleForm
     list_display = (
         "title",
         "status_label",
+        "changes_label",
         "topic_names",
         "reviewer",
         "reviewed_on",
         "review_is_due",
         "updated",
     )
-    list_filter = ("status", ReviewDueFilter, "topics", "reviewer", "featured")
-    list_select_related = ("reviewer",)
+    list_filter = ("status", WorkingCopyFilter, ReviewDueFilter, "topics", "reviewer", "featured")
+    list_select_related = ("reviewer", "latest_revision")
     search_fields = ("title", "summary", "body")
     raw_id_fields = ("lead_image",)
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ("title",)}
-    actions = ("publish_selected", "unpublish_selected")
+    actions = ("publish_selected",)
+    change_form_template = "education/admin/article_change_form.html"
     object_history_list_template = "education/admin/article_history_list.html"
 
     class Media:
         css = {"all": ["education/admin.css"]}
+        js = ["education/writing_checks.js"]
 
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "lead_image", "body", "topics")}),
         (
-            "Medical review",
+            None,
+            {"fields": ("title", "slug", "summary", "lead_image", "body", "writing_checks")},
+        ),
+        ("Topics", {"fields": ("topics",)}),
+        (
+            "Author and sources",
             {
-                "fields": ("author", "reviewer", "reviewed_on", "sources"),
+                "fields": ("author", "sources"),
                 "description": (
-                    "An article can only be published once a clinician has checked it: "
-                    "choose the medical reviewer and enter the date of the review. "
-                    "Check the facts against the sources listed here before signing off."
+                    "The medical reviewer signs off from the Review and publishing panel "
+                    "above, under their own account; check the facts against these "
+                    "sources before approving."
                 ),
             },
         ),
-        ("Publishing", {"fields": ("status", "publish_at", "featured")}),
-        ("Readability", {"fields": ("readability", "created", "updated")}),
+        ("Home page", {"fields": ("featured",)}),
     )
+    readonly_fields = ("writing_checks",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("topics")
@@ -73,11 +127,21 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
         history = super().get_history_queryset(request, history_manager, pk_name, object_id)
         return history.select_related("history_user", "reviewer")
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["readability", "created", "updated"]
-        if not self.has_publish_permission(request):
-            readonly.append("status")
-        return readonly
+    def get_object(self, request, object_id, from_field=None):
+        """The article as its writers see it: with the working copy's content."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.ensure_first_revision()
+            if working := article.working_copy:
+                article.apply_content(working.content)
+        return article
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Going back to an earlier text is a new revision that needs approval, never
+        # a direct write to what patients read: the Revisions page does it.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect("admin:education_article_revisions", object_id)
 
     def get_changeform_initial_data(self, request):
         # A clinician writing a new article is usually its author.
@@ -101,6 +165,65 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        """Every save is a revision; a published article's row is left as patients
+        read it (Article.save_revision)."""
+        if not change:
+            obj.save()
+        topic_ids = [topic.pk for topic in form.cleaned_data.get("topics", [])]
+        request.saved_revision = obj.save_revision(
+            request.user, snapshot(obj, topic_ids), new_article=not change
+        )
+        if "_send_for_review" in request.POST and obj.working_copy:
+            try:
+                obj.working_copy.submit_for_review(request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+            else:
+                self.message_user(
+                    request, "Sent for review: a medical reviewer will see it on their home page."
+                )
+
+    def save_related(self, request, form, formsets, change):
+        # Topics were saved with the revision (to the article only if not yet public).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "saved_revision", None)
+        if revision and obj.edits_wait_for_approval:
+            self.message_user(
+                request,
+                f"Saved as revision {revision.number}. Patients still see the published "
+                "version until a medical reviewer approves the changes and they are published.",
+                messages.INFO,
+            )
+        elif revision is None and "_send_for_review" not in request.POST:
+            self.message_user(request, "Nothing had changed: no new revision was made.")
+        return super().response_change(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context = {**(extra_context or {}), **workflow.panel(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        views = workflow.Views(self)
+        routes = [
+            ("writing-checks/", views.writing_checks, "writing_checks"),
+            ("<path:object_id>/revisions/", views.revision_list, "revisions"),
+            ("<path:object_id>/revisions/<int:number>/compare/", views.compare, "compare"),
+            ("<path:object_id>/revisions/<int:number>/preview/", views.preview, "preview"),
+            ("<path:object_id>/revisions/<int:number>/<slug:step>/", views.take_step, "step"),
+            ("<path:object_id>/discard/", views.discard, "discard"),
+            ("<path:object_id>/unpublish/", views.unpublish, "unpublish"),
+        ]
+        return [
+            path(route, self.admin_site.admin_view(view), name=f"education_article_{name}")
+            for route, view, name in routes
+        ] + super().get_urls()
+
     def has_publish_permission(self, request):
         return request.user.has_perm("education.publish_article")
 
@@ -111,6 +234,15 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             return f"Scheduled for {local:%b %-d, %Y %-I:%M %p}"
         return article.get_status_display()
 
+    @admin.display(description="unpublished changes")
+    def changes_label(self, article):
+        latest = article.latest_revision
+        if latest is None or latest.pk == article.live_revision_id:
+            return ""
+        if latest.is_scheduled:
+            return f"Approved, goes live {timezone.localtime(latest.go_live_at):%b %-d %-I:%M %p}"
+        return latest.get_state_display()
+
     @admin.display(description="topics")
     def topic_names(self, article):
         return ", ".join(topic.name for topic in article.topics.all())
@@ -119,32 +251,38 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
     def review_is_due(self, article):
         # Words, not the boolean icons: a red cross would read as "something is wrong"
         # on exactly the articles that are fine.
+        if not article.is_live:
+            return ""
         if article.reviewed_on is None:
             return "Due: never reviewed"
         if article.review_due:
-            return "Due: over 12 months ago"
+            return "Due: review is over a year old"
         return ""
 
-    @admin.display(description="reading level")
-    def readability(self, article):
-        if not article.body:
-            return "Save the article to see its length and reading level."
-        grade = article.grade_level
-        advice = " (aim for 8 or lower)" if grade > 8 else ""
+    @admin.display(description="reading level as you write")
+    def writing_checks(self, article):
+        url = reverse("admin:education_article_writing_checks")
         return format_html(
-            "{} words · about {} min to read · Flesch-Kincaid grade {}{}",
-            article.word_count,
-            article.reading_minutes,
-            f"{grade:.1f}",
-            advice,
+            '<div id="writing-checks" class="writing-checks" data-url="{}">'
+            '<p class="writing-checks-summary" aria-live="polite">{}</p>'
+            '<div class="writing-checks-details"></div></div>',
+            url,
+            "Checks appear here as you write: reading grade, long sentences, plainer "
+            "words, picture descriptions and headings.",
         )
 
-    @admin.action(description="Publish selected articles", permissions=["publish"])
+    @admin.action(
+        description="Publish the approved changes of selected articles", permissions=["publish"]
+    )
     def publish_selected(self, request, queryset):
         published, refused = 0, []
-        for article in queryset.filter(status=Article.Status.DRAFT):
+        for article in queryset.select_related("latest_revision"):
+            article.ensure_first_revision()
+            revision = article.latest_revision
+            if revision is None or (revision.pk == article.live_revision_id and article.is_live):
+                continue
             try:
-                article.publish()
+                revision.publish(request.user)
             except ValidationError:
                 refused.append(article.title)
             else:
@@ -154,14 +292,7 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
         if refused:
             self.message_user(
                 request,
-                "Not published, clinical review is required first (medical reviewer "
-                "and review date): " + "; ".join(refused),
+                "Not published, a medical reviewer must approve the changes first: "
+                + "; ".join(refused),
                 messages.ERROR,
             )
-
-    @admin.action(description="Unpublish selected articles", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
-        for article in articles:
-            article.unpublish()
-        self.message_user(request, f"Unpublished {len(articles)} article(s).", messages.SUCCESS)

@@ -498,7 +498,7 @@ def test_front_desk_home_counts_link_to_the_filtered_lists(
 def test_clinicians_home_shows_reviews_not_requests(clinician_client):
     response = clinician_client.get("/admin/")
 
-    assert "Waiting for you" in response.text
+    assert "Patient education" in response.text
     assert "?review_due=yes" in response.text
     assert "Front desk today" not in response.text
     assert "booked" not in response.text.lower()

@@ -56,7 +56,7 @@ def test_seed_demo_is_idempotent(settings):
     output = seed()
 
     assert (Location.objects.count(), Clinician.objects.count(), Article.objects.count()) == counts
-    assert get_user_model().objects.count() == 3
+    assert get_user_model().objects.count() == 4
     assert "0 new locations" in output
 
 
@@ -74,4 +74,4 @@ def test_seed_demo_with_debug_off_when_told_explicitly(settings):
 
     seed(allow_accounts_without_debug=True)
 
-    assert get_user_model().objects.count() == 3
+    assert get_user_model().objects.count() == 4

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS
 from education.models import Article, Clinician, Topic
 
 
@@ -61,3 +63,24 @@ def scheduled(topic, reviewer):
         reviewer=reviewer,
         publish_at=timezone.now() + timedelta(days=2),
     )
+
+
+def make_reviewer(django_user_model, username="reviewer", name="Dr. Rae Reviewer"):
+    """A medical reviewer: a clinician's account with the reviewer permission, linked
+    to the clinician profile their sign-off shows."""
+    from tests.conftest import make_staff
+
+    user = make_staff(django_user_model, username, CLINICIANS)
+    user.groups.add(Group.objects.get(name=MEDICAL_REVIEWERS))
+    make_clinician(name=name, credentials="MD", user=user)
+    return user
+
+
+@pytest.fixture
+def reviewer_user(django_user_model):
+    return make_reviewer(django_user_model)
+
+
+@pytest.fixture
+def second_reviewer_user(django_user_model):
+    return make_reviewer(django_user_model, "reviewer2", "Dr. Sam Second")

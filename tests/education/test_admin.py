@@ -24,7 +24,6 @@ def change_url(article):
 
 def form_data(topic, **overrides):
     """What the admin's article form posts."""
-    now = timezone.localtime()
     data = {
         "title": "Pain diaries",
         "slug": "pain-diaries",
@@ -32,11 +31,7 @@ def form_data(topic, **overrides):
         "body": "<p>Write down how you feel each day.</p>",
         "topics": [topic.pk],
         "author": "",
-        "reviewer": "",
-        "reviewed_on": "",
-        "status": "draft",
-        "publish_at_0": now.strftime("%Y-%m-%d"),
-        "publish_at_1": now.strftime("%H:%M:%S"),
+        "sources": "",
     }
     data.update(overrides)
     return data
@@ -59,21 +54,19 @@ def test_clinicians_can_write_a_draft(clinician_client, topic, clinician_user):
     assert list(article.topics.all()) == [topic]
 
 
-def test_clinicians_can_edit_an_article(clinician_client, article, topic, reviewer):
-    data = form_data(
-        topic,
-        title="Facet joints, explained again",
-        slug=article.slug,
-        status="published",
-        reviewer=reviewer.pk,
-        reviewed_on=timezone.localdate().isoformat(),
-    )
+def test_clinicians_can_edit_an_article(clinician_client, clinician_user, article, topic):
+    data = form_data(topic, title="Facet joints, explained again", slug=article.slug)
 
-    response = clinician_client.post(change_url(article), data)
+    response = clinician_client.post(change_url(article), {**data, "_continue": "1"}, follow=True)
 
-    assert response.status_code == HTTPStatus.FOUND
+    assert "Saved as revision 2" in response.content.decode()
     article.refresh_from_db()
-    assert article.title == "Facet joints, explained again"
+    working = article.working_copy
+    assert working.content["title"] == "Facet joints, explained again"
+    assert working.created_by == clinician_user
+    # The form shows the working copy, while patients keep the published title.
+    assert response.context["adminform"].form.initial["title"] == "Facet joints, explained again"
+    assert article.title == "Facet joints explained"
 
 
 @pytest.mark.parametrize("view", ["changelist", "add", "change", "history"])
@@ -91,59 +84,39 @@ def test_front_desk_cannot_post_an_article(front_desk_client, topic):
     assert not Article.objects.exists()
 
 
-# Publishing needs a clinical review
+# Publishing needs a clinical review (more in test_workflow_admin.py)
 
 
-def test_admin_refuses_to_publish_without_a_review(clinician_client, topic):
-    response = clinician_client.post(ADD, form_data(topic, status="published"))
+def test_a_new_article_is_a_draft_whatever_the_form_says(clinician_client, topic):
+    clinician_client.post(ADD, form_data(topic, status="published", reviewer="1"))
 
-    assert response.status_code == HTTPStatus.OK
-    assert "Clinical review is required before publishing" in response.content.decode()
-    assert not Article.objects.exists()
-
-
-def test_admin_publishes_a_reviewed_article(clinician_client, topic, reviewer):
-    data = form_data(
-        topic,
-        status="published",
-        reviewer=reviewer.pk,
-        reviewed_on=timezone.localdate().isoformat(),
-    )
-
-    response = clinician_client.post(ADD, data)
-
-    assert response.status_code == HTTPStatus.FOUND
-    assert Article.objects.get().is_live
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT and article.reviewer is None
+    assert article.latest_revision.number == 1
 
 
-def test_publish_action_publishes_reviewed_drafts_and_refuses_the_rest(clinician_client, reviewer):
-    reviewed = make_article(
-        "Reviewed", published=False, reviewer=reviewer, reviewed_on=timezone.localdate()
-    )
+def test_publish_action_publishes_approved_changes_and_refuses_the_rest(
+    clinician_client, reviewer_user, clinician_user
+):
+    approved = make_article("Approved", published=False)
+    approved.ensure_first_revision()
+    approved.latest_revision.submit_for_review(clinician_user)
+    approved.latest_revision.approve(reviewer_user)
     unreviewed = make_article("Unreviewed", published=False)
 
     response = clinician_client.post(
         CHANGELIST,
-        {"action": "publish_selected", "_selected_action": [reviewed.pk, unreviewed.pk]},
+        {"action": "publish_selected", "_selected_action": [approved.pk, unreviewed.pk]},
         follow=True,
     )
 
-    reviewed.refresh_from_db()
+    approved.refresh_from_db()
     unreviewed.refresh_from_db()
-    assert reviewed.is_live
+    assert approved.is_live and approved.reviewer == reviewer_user.clinician
     assert unreviewed.status == Article.Status.DRAFT
     html = response.content.decode()
     assert "Published 1 article(s)." in html
-    assert "clinical review is required first" in html and "Unreviewed" in html
-
-
-def test_unpublish_action_takes_articles_down(clinician_client, article):
-    clinician_client.post(
-        CHANGELIST, {"action": "unpublish_selected", "_selected_action": [article.pk]}
-    )
-
-    article.refresh_from_db()
-    assert article.status == Article.Status.DRAFT
+    assert "a medical reviewer must approve the changes first" in html and "Unreviewed" in html
 
 
 @pytest.fixture
@@ -168,11 +141,15 @@ def test_without_publish_permission_there_are_no_publish_actions(writer_client, 
     assert "publish_selected" not in response.content.decode()
 
 
-def test_without_publish_permission_status_cannot_be_changed(writer_client, draft, topic):
-    writer_client.post(change_url(draft), form_data(topic, slug=draft.slug, status="published"))
+def test_without_publish_permission_nothing_can_be_published_or_unpublished(writer_client, article):
+    article.ensure_first_revision()
+    step = reverse("admin:education_article_step", args=[article.pk, 1, "publish"])
+    unpublish = reverse("admin:education_article_unpublish", args=[article.pk])
 
-    draft.refresh_from_db()
-    assert draft.status == Article.Status.DRAFT
+    assert writer_client.post(step).status_code == HTTPStatus.FORBIDDEN
+    assert writer_client.post(unpublish).status_code == HTTPStatus.FORBIDDEN
+    article.refresh_from_db()
+    assert article.is_live
 
 
 # The list and the form
@@ -187,7 +164,8 @@ def test_changelist_shows_status_topics_reviewer_and_review_due(
     assert "Draft" in html
     assert article.reviewer.display_name in html
     assert "Facet joints" in html  # the topic
-    assert html.count("Due: never reviewed") == 1  # the draft
+    # Only what patients read falls due; the draft's review is part of its workflow.
+    assert "Due: never reviewed" not in html
 
 
 def test_review_due_filter(clinician_client, reviewer):
@@ -210,10 +188,12 @@ def test_changelist_search_finds_text_in_the_body(clinician_client, article, dra
     assert list(result) == [draft]
 
 
-def test_change_form_shows_length_reading_time_and_grade(clinician_client, article):
+def test_change_form_has_the_live_writing_checks_panel(clinician_client, article):
     html = clinician_client.get(change_url(article)).content.decode()
 
-    assert "8 words · about 1 min to read · Flesch-Kincaid grade" in html
+    checks_url = reverse("admin:education_article_writing_checks")
+    assert f'id="writing-checks" class="writing-checks" data-url="{checks_url}"' in html
+    assert re.search(r"<script [^>]*education/writing_checks\.js", html)
 
 
 def test_change_form_uses_the_prose_editor_with_the_article_extensions(clinician_client, draft):
@@ -270,30 +250,24 @@ def test_history_records_who_changed_the_article(clinician_client, clinician_use
     assert latest.history_user == clinician_user
 
 
-def test_actions_are_recorded_with_the_user(clinician_client, clinician_user, article):
-    clinician_client.post(
-        CHANGELIST, {"action": "unpublish_selected", "_selected_action": [article.pk]}
-    )
+def test_unpublishing_is_recorded_with_the_user(clinician_client, clinician_user, article):
+    clinician_client.post(reverse("admin:education_article_unpublish", args=[article.pk]))
 
     assert article.history.first().history_user == clinician_user
     assert article.history.first().status == Article.Status.DRAFT
 
 
-def test_clinicians_can_revert_to_an_earlier_version(clinician_client, draft, topic):
+def test_the_old_history_revert_page_leads_to_revisions(clinician_client, draft, topic):
     first_version = draft.history.earliest()
-    clinician_client.post(change_url(draft), form_data(topic, slug=draft.slug, title="Oops"))
     revert_url = reverse(
         "admin:education_article_simple_history", args=[draft.pk, first_version.history_id]
     )
 
-    page = clinician_client.get(revert_url)
-    data = form_data(topic, slug=draft.slug, title=first_version.title)
-    clinician_client.post(revert_url, data)
+    response = clinician_client.post(revert_url, form_data(topic, slug=draft.slug, title="x"))
 
-    assert page.status_code == HTTPStatus.OK
+    assert response.url == reverse("admin:education_article_revisions", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.title == "Draft about injections"
-    assert draft.history.count() == 4  # created, topics set, oops, reverted
 
 
 def test_history_page_lists_changes_with_the_user(clinician_client, clinician_user, draft, topic):

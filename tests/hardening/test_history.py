@@ -21,7 +21,7 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest
 from education.models import Article
 from tests.appointments.conftest import make_location, make_request
-from tests.education.conftest import make_article, make_clinician, make_topic
+from tests.education.conftest import make_article, make_reviewer, make_topic
 from tests.education.test_admin import form_data as article_form
 
 pytestmark = pytest.mark.django_db
@@ -103,19 +103,18 @@ def test_a_new_article_is_in_its_history_with_who_wrote_it(clinician_client, cli
 
 
 def test_publishing_an_article_is_in_its_history_with_who_published_it(
-    clinician_client, clinician_user
+    clinician_client, clinician_user, django_user_model
 ):
-    draft = make_article(
-        "Pain diaries",
-        published=False,
-        reviewer=make_clinician(),
-        reviewed_on=timezone.localdate(),
-    )
+    draft = make_article("Pain diaries", published=False)
+    draft.ensure_first_revision()
+    draft.latest_revision.submit_for_review(clinician_user)
+    draft.latest_revision.approve(make_reviewer(django_user_model))
 
     clinician_client.post(ARTICLES, {"action": "publish_selected", "_selected_action": [draft.pk]})
 
     latest = draft.history.first()
     assert (latest.status, latest.history_user) == (Article.Status.PUBLISHED, clinician_user)
+    assert latest.history_change_reason == "Published revision 1"
 
 
 def test_changing_an_articles_topics_is_in_its_history_with_the_user(

@@ -78,7 +78,26 @@ ADMIN = {
     "/admin/education/article/{article}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/delete/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/history/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/article/{article}/history/{article_version}/": (LOGIN, OK, FORBIDDEN, OK),
+    # The old per-record revert page leads to Revisions: going back is a new revision.
+    "/admin/education/article/{article}/history/{article_version}/": (
+        LOGIN,
+        REDIRECT,
+        FORBIDDEN,
+        REDIRECT,
+    ),
+    # Revisions and sign-off (the steps themselves are POSTs: test_workflow_admin.py).
+    "/admin/education/article/{article}/revisions/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/revisions/1/compare/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/revisions/1/preview/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/revisions/1/approve/": (
+        LOGIN,
+        NOT_ALLOWED,
+        FORBIDDEN,
+        NOT_ALLOWED,
+    ),
+    "/admin/education/article/{article}/discard/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/unpublish/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/writing-checks/": (LOGIN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     # Topics and clinician profiles: clinicians add and edit, only the manager deletes.
     "/admin/education/topic/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/topic/add/": (LOGIN, OK, FORBIDDEN, OK),

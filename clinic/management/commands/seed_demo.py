@@ -7,14 +7,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from appointments.demo import seed_locations, seed_requests
-from clinic.roles import CLINICIANS, FRONT_DESK
+from clinic.roles import CLINICIANS, FRONT_DESK, MEDICAL_REVIEWERS
 from education.demo import seed_education
 
 # One account per role. The manager is a superuser (users, groups, locations).
 DEMO_ACCOUNTS = [
-    {"username": "frontdesk", "first_name": "Fran", "last_name": "Demo", "group": FRONT_DESK},
-    {"username": "clinician", "first_name": "Casey", "last_name": "Demo", "group": CLINICIANS},
-    {"username": "manager", "first_name": "Morgan", "last_name": "Demo", "group": None},
+    {"username": "frontdesk", "first_name": "Fran", "last_name": "Demo", "groups": [FRONT_DESK]},
+    # The two clinicians of the demo articles: Jordan writes, Dr. Avery signs off.
+    {"username": "clinician", "first_name": "Jordan", "last_name": "Demo", "groups": [CLINICIANS]},
+    {
+        "username": "reviewer",
+        "first_name": "Avery",
+        "last_name": "Demo",
+        "groups": [CLINICIANS, MEDICAL_REVIEWERS],
+    },
+    {"username": "manager", "first_name": "Morgan", "last_name": "Demo", "groups": []},
 ]
 
 
@@ -44,10 +51,14 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             locations = seed_locations()
-            education = seed_education(publish=True)
             logins = self.seed_accounts() if make_accounts else []
-            front_desk = get_user_model().objects.filter(username="frontdesk").first()
-            requests = seed_requests(assignee=front_desk if make_accounts else None)
+            staff = {}
+            if make_accounts:
+                staff = get_user_model().objects.in_bulk(
+                    ["frontdesk", "clinician", "reviewer"], field_name="username"
+                )
+            education = seed_education(publish=True, accounts=staff)
+            requests = seed_requests(assignee=staff.get("frontdesk"))
         self.stdout.write(
             f"Demo content ready: {locations} new locations, "
             f"{education['clinicians']} new clinicians, {education['topics']} new topics, "
@@ -56,7 +67,7 @@ class Command(BaseCommand):
         if logins:
             self.stdout.write("\nDemo staff logins (new passwords on every run):")
             for username, password, role in logins:
-                self.stdout.write(f"  {role:<22} username: {username:<10}  password: {password}")
+                self.stdout.write(f"  {role:<30} username: {username:<10}  password: {password}")
 
     def seed_accounts(self):
         User = get_user_model()
@@ -67,12 +78,11 @@ class Command(BaseCommand):
             user.last_name = account["last_name"]
             user.email = f"{account['username']}@example.com"
             user.is_staff = True
-            user.is_superuser = account["group"] is None
+            user.is_superuser = not account["groups"]
             password = secrets.token_urlsafe(12)
             user.set_password(password)
             user.save()
-            if account["group"]:
-                user.groups.set([Group.objects.get(name=account["group"])])
-            role = account["group"] or "Practice manager"
+            user.groups.set(Group.objects.filter(name__in=account["groups"]))
+            role = " + ".join(account["groups"]) or "Practice manager"
             logins.append((user.username, password, role))
         return logins
