@@ -18,17 +18,22 @@ class _TextBlocks(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.blocks, self.kind, self.words, self.href = [], None, [], None
+        self.items_open = 0  # the editor keeps each list item's text in a <p>
 
     def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self.items_open += 1
         if tag in BLOCKS:
             self._close()
-            self.kind = BLOCKS[tag]
+            self.kind = "item" if tag == "p" and self.items_open else BLOCKS[tag]
         elif tag == "a":
             self.href = dict(attrs).get("href")
         elif tag == "br":
             self.words.append(" ")
 
     def handle_endtag(self, tag):
+        if tag == "li":
+            self.items_open = max(0, self.items_open - 1)
         if tag == "a" and self.href:
             self.words.append(f" (link to {self.href})")
             self.href = None

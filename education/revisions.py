@@ -32,6 +32,9 @@ FIRST_REVISION_NOTE = "What the article held when revisions began"
 def snapshot(article, topic_ids=None):
     """The content of an article (saved or not) as a revision stores it."""
     content = {field: getattr(article, models_attname(article, field)) for field in CONTENT_FIELDS}
+    for field, value in content.items():
+        if isinstance(value, str):  # browsers send "\r\n"; stored text keeps "\n"
+            content[field] = value.replace("\r\n", "\n")
     if topic_ids is None:
         topic_ids = [topic.pk for topic in article.topics.all()] if article.pk else []
     content["topics"] = sorted(topic_ids)

@@ -174,14 +174,15 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
         request.saved_revision = obj.save_revision(
             request.user, snapshot(obj, topic_ids), new_article=not change
         )
+        request.sent_for_review = None
         if "_send_for_review" in request.POST and obj.working_copy:
             try:
                 obj.working_copy.submit_for_review(request.user)
             except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                request.sent_for_review = " ".join(error.messages)
             else:
-                self.message_user(
-                    request, "Sent for review: a medical reviewer will see it on their home page."
+                request.sent_for_review = (
+                    "Sent for review: a medical reviewer will see it on their home page."
                 )
 
     def save_related(self, request, form, formsets, change):
@@ -190,6 +191,8 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             self.save_formset(request, form, formset, change=change)
 
     def response_change(self, request, obj):
+        # Django's "changed successfully" first, then what became of the change.
+        response = super().response_change(request, obj)
         revision = getattr(request, "saved_revision", None)
         if revision and obj.edits_wait_for_approval:
             self.message_user(
@@ -200,7 +203,24 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             )
         elif revision is None and "_send_for_review" not in request.POST:
             self.message_user(request, "Nothing had changed: no new revision was made.")
-        return super().response_change(request, obj)
+        self.tell_if_sent(request)
+        return self.back_to_the_panel(request, obj) or response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self.tell_if_sent(request)
+        return self.back_to_the_panel(request, obj) or response
+
+    def tell_if_sent(self, request):
+        if getattr(request, "sent_for_review", None):
+            self.message_user(request, request.sent_for_review)
+
+    def back_to_the_panel(self, request, article):
+        """After "Save and send for review": the article's page, where the panel
+        shows who it waits for."""
+        if "_send_for_review" in request.POST:
+            return redirect("admin:education_article_change", article.pk)
+        return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)

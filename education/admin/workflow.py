@@ -279,10 +279,11 @@ def compare_contents(old, new):
             before, after = sorted(before or []), sorted(after or [])
         if before == after or (not before and not after):
             continue
-        if field == "body":
-            changes.append((label, "blocks", diff.compare_html(before, after)))
-        elif field in {"title", "summary", "sources", "slug"}:
-            changes.append((label, "blocks", diff.compare_text(before, after)))
+        if field in {"body", "title", "summary", "sources", "slug"}:
+            compare = diff.compare_html if field == "body" else diff.compare_text
+            blocks = compare(before, after)
+            if any(block.changed for block in blocks):  # not only spacing or line ends
+                changes.append((label, "blocks", blocks))
         else:
             changes.append((label, "values", (describe(field, before), describe(field, after))))
     return changes

@@ -1,5 +1,6 @@
-"""A clinician writes, previews, has reviewed and publishes an article in the
-admin; a patient then finds it in the list and by search (issue 3)."""
+"""A clinician writes, previews and sends an article for review in the admin; a
+medical reviewer approves it under their own account; it is published and a patient
+then finds it in the list and by search (issues 3 and 12)."""
 
 import os
 
@@ -9,7 +10,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from clinic.roles import CLINICIANS, sync_roles
+from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS, sync_roles
 from education.demo import seed_education
 from education.models import Article, Topic
 from tests.browser.conftest import ARTIFACTS, watch
@@ -36,21 +37,28 @@ def assert_accessible(page):
     assert results.violations_count == 0, results.generate_report()
 
 
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
 def test_clinician_publishes_an_article_that_a_patient_then_finds(
     watched_page, live_server, django_user_model, new_context
 ):
     seed_education(publish=True)  # a realistic library around the new article
-    reviewer = make_clinician("Dr. Ana Ruiz", "MD")
-    user = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
     sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
+    user = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=CLINICIANS))
+    ana = django_user_model.objects.create_user("ana", password=PASSWORD, is_staff=True)
+    ana.groups.add(*Group.objects.filter(name__in=[CLINICIANS, MEDICAL_REVIEWERS]))
+    reviewer = make_clinician("Dr. Ana Ruiz", "MD", user=ana)
     page = watched_page
 
     # The clinician logs in.
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill("casey")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "casey")
     expect(page.get_by_role("link", name="Articles", exact=True)).to_be_visible()
 
     # ... writes a draft in the rich-text editor ...
@@ -70,7 +78,8 @@ def test_clinician_publishes_an_article_that_a_patient_then_finds(
     page.get_by_label("Facet joints").check()
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
-    expect(page.locator(".field-readability")).to_contain_text("Flesch-Kincaid grade")
+    # The writing checks answer as the clinician types (education/writing_checks.js).
+    expect(page.locator("#writing-checks")).to_contain_text("Flesch-Kincaid grade")
     article = Article.objects.get(slug="heat-or-ice-for-a-sore-back")
     assert article.status == Article.Status.DRAFT
     assert "<strong>Ice helps most in the first two days.</strong>" in article.body
@@ -81,26 +90,34 @@ def test_clinician_publishes_an_article_that_a_patient_then_finds(
     expect(page.get_by_role("status")).to_contain_text("Draft preview.")
     page.get_by_role("link", name="Back to editing").click()
 
-    # ... is refused publishing before the medical review is recorded ...
-    page.get_by_label("Status").select_option("published")
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
-    expect(page.get_by_text("Clinical review is required before publishing")).to_be_visible()
+    # ... sends it for review: the panel says it waits for a medical reviewer.
+    page.get_by_role("button", name="Save and send for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("Sent for review")
+    expect(page.locator(".workflow-panel")).to_contain_text("Waiting for a medical reviewer.")
+    expect(page.get_by_role("button", name="Approve revision 1")).to_have_count(0)
 
-    # ... records the review and publishes.
-    page.get_by_label("Medical reviewer").select_option(str(reviewer.pk))
-    page.locator(".field-reviewed_on").get_by_role("button", name="Today").click()
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # The reviewer, in a browser of their own, finds it waiting and approves it.
+    reviewing = new_context().new_page()
+    reviewer_problems = watch(reviewing, live_server)
+    log_in(reviewing, live_server, "ana")
+    expect(reviewing.get_by_role("heading", name="Waiting for my review (1)")).to_be_visible()
+    reviewing.get_by_role("link", name=TITLE).click()
+    reviewing.get_by_role("button", name="Approve revision 1").click()
+    expect(reviewing.locator(".messagelist")).to_contain_text("You approved revision 1")
+    reviewer_problems.assert_none()
+
+    # The clinician publishes the approved revision.
+    page.reload()
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published: patients now see")
     article.refresh_from_db()
     assert article.is_live and article.reviewer == reviewer
+    assert article.live_revision.approved_by.username == "ana"
 
-    # The history shows who did it, and an earlier version opens for revert.
-    page.get_by_role("link", name="History").click()
-    expect(page.locator("#change-history")).to_contain_text("casey")
-    page.locator("#change-history tbody tr").last.get_by_role("link").click()
-    expect(page.get_by_role("button", name="Revert")).to_be_visible()
-    expect(editor).to_contain_text("heat or ice")
+    # The revisions list shows who wrote and who signed off.
+    page.get_by_role("link", name="Revisions").first.click()
+    expect(page.locator("table.revisions")).to_contain_text("casey")
+    expect(page.locator("table.revisions")).to_contain_text("Dr. Ana Ruiz, MD")
 
     # A patient, in a browser of their own, finds it in the list ...
     visitor = new_context().new_page()

@@ -148,7 +148,7 @@ def test_asking_for_changes_shows_the_note_to_the_writer(in_review, reviewer_use
 
     html = logged_in(clinician_user).get(change_url(in_review)).content.decode()
     assert "Changes requested" in html and "Name the risks." in html
-    assert "Send for review" in html
+    assert "Save and send for review" in html
 
 
 def test_publishing_at_a_past_time_is_refused_with_a_clear_message(
