@@ -415,3 +415,27 @@ def test_waiting_list_filter(in_review, reviewer_user):
     )
 
     assert list(result) == [in_review]
+
+
+# The article's own history (the audit of what patients read)
+
+
+def test_history_shows_text_as_words_and_leaves_out_what_reads_the_same(
+    live, clinician_user, reviewer_user
+):
+    # A publication time moved by seconds reads the same: no change to show.
+    Article.objects.filter(pk=live.pk).update(publish_at=live.publish_at)
+    live.refresh_from_db()
+    live.publish_at = live.publish_at.replace(second=(live.publish_at.second + 1) % 60)
+    live.body = "<p>Facet joints are small joints in your back, and they can hurt.</p>"
+    live.save()
+
+    html = (
+        logged_in(clinician_user)
+        .get(reverse("admin:education_article_history", args=[live.pk]))
+        .content.decode()
+    )
+
+    assert "Body:</strong> 8 words → 12 words" in html
+    assert "&lt;p&gt;" not in html and "<p>Fa[" not in html
+    assert "Publish at:" not in html
