@@ -11,11 +11,7 @@ OUT=${LH_OUT:-test-artifacts/lighthouse}
 mkdir -p "$OUT"
 
 [ -x "$CHROME_PATH" ] || { echo "missing $CHROME_PATH: apt-get install -y chromium" >&2; exit 2; }
-if [ ! -x "$LH_DIR/node_modules/.bin/lighthouse" ]; then
-  mkdir -p "$LH_DIR"
-  [ -f "$LH_DIR/package.json" ] || echo '{"private":true}' > "$LH_DIR/package.json"
-  npm install --prefix "$LH_DIR" --no-audit --no-fund --loglevel=error 'lighthouse@12.8.2' >&2
-fi
+LH_DIR=$LH_DIR scripts/install-lighthouse.sh
 
 export PROD_DIR=${PROD_DIR:-$(mktemp -d /tmp/clinic-lh.XXXX)}
 BASE=$(scripts/prod-server.sh)

@@ -1,0 +1,35 @@
+"""Lighthouse (mobile) on the pages patients use most, in English and in Spanish,
+against a live server that sends static files compressed as production does. CI
+installs Lighthouse (scripts/install-lighthouse.sh) and requires it; `make audit`
+runs the same on the real production setup, mobile and desktop."""
+
+import pytest
+
+from appointments.demo import seed_locations
+from education.demo import seed_education
+from tests.browser.test_article_images import production_like_server  # noqa: F401 (fixture)
+from tests.browser.test_audit import lighthouse, lighthouse_failures, lighthouse_scores
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FACET_ARTICLE = "/articles/whats-next-if-facet-joint-injections-dont-work/"
+PAGES = {
+    "home": "/",
+    "article": FACET_ARTICLE,
+    "request-form": "/appointments/request/",
+    "home-es": "/es/",
+    "request-form-es": "/es/appointments/request/",
+}
+PERFECT = {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}
+
+
+@pytest.mark.parametrize("label", PAGES)
+def test_page_scores_100_in_lighthouse(production_like_server, label):  # noqa: F811
+    seed_locations()
+    seed_education(publish=True)
+
+    report = lighthouse(production_like_server + PAGES[label], f"{label}-mobile")
+
+    scores = lighthouse_scores(report)
+    print(f"\nLighthouse (mobile) {label} {PAGES[label]}: {scores}")
+    assert scores == PERFECT, lighthouse_failures(report)
