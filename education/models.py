@@ -336,6 +336,10 @@ class Article(models.Model):
         not an article from before revisions."""
         if not new_article:
             self.ensure_first_revision()
+        # One save at a time per article: revision numbers stay unique, and a save
+        # compares with the newest revision even if someone saved a moment ago.
+        locked = Article.objects.select_for_update().only("latest_revision").get(pk=self.pk)
+        self.latest_revision_id = locked.latest_revision_id
         latest = self.latest_revision
         if latest is not None and latest.content == content:
             return None
