@@ -32,6 +32,7 @@ def form_data(topic, **overrides):
         "topics": [topic.pk],
         "author": "",
         "sources": "",
+        "language": "en",
     }
     data.update(overrides)
     return data

@@ -370,3 +370,12 @@ def test_revisions_keep_ids_that_json_can_hold(live, clinician_user, topic):
 
     assert json.loads(json.dumps(revision.content)) == revision.content
     assert revision.content["topics"] == [topic.pk]
+
+
+def test_an_article_with_revisions_can_be_deleted(live, clinician_user, reviewer_user):
+    signed_off(live, clinician_user, reviewer_user, title="Approved").publish(clinician_user)
+    edit(live, clinician_user, title="Working copy")
+
+    live.delete()
+
+    assert not Revision.objects.exists()
