@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
+from education import reminders
 from education.admin import workflow
 from education.admin.widgets import ArticleBodyWidget
 from education.models import Article, Clinician, Revision
@@ -181,6 +182,7 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             except ValidationError as error:
                 request.sent_for_review = " ".join(error.messages)
             else:
+                reminders.tell_reviewers_it_waits(obj.working_copy)
                 request.sent_for_review = (
                     "Sent for review: a medical reviewer will see it on their home page."
                 )

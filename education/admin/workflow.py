@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from education import diff, writing_checks
+from education import diff, reminders, writing_checks
 from education.images import Image
 from education.models import Article, Clinician, Topic
 from education.revisions import PUBLISH_PERMISSION, REVIEW_PERMISSION
@@ -166,12 +166,15 @@ class Views:
                 if not self.model_admin.has_change_permission(request, article):
                     raise PermissionDenied
                 revision.submit_for_review(user)
+                reminders.tell_reviewers_it_waits(revision)
                 done = "Sent for review: a medical reviewer will see it on their home page."
             elif step == "approve":
                 revision.approve(user)
+                reminders.tell_writer_the_outcome(revision)
                 done = f"You approved revision {revision.number}. It can now be published."
             elif step == "request-changes":
                 revision.request_changes(user, request.POST.get("review_note", ""))
+                reminders.tell_writer_the_outcome(revision)
                 done = "Sent back to the writer with your note."
             elif step == "publish":
                 done = self._publish(request, revision)

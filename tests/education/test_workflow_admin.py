@@ -439,3 +439,36 @@ def test_history_shows_text_as_words_and_leaves_out_what_reads_the_same(
     assert "Body:</strong> 8 words → 12 words" in html
     assert "&lt;p&gt;" not in html and "<p>Fa[" not in html
     assert "Publish at:" not in html
+
+
+# Emails about the review (titles and links only)
+
+
+def test_reviewers_are_emailed_when_a_revision_waits_and_the_writer_hears_back(
+    live, clinician_user, reviewer_user, second_reviewer_user, topic, mailoutbox
+):
+    for user, address in [
+        (clinician_user, "writer@example.org"),
+        (reviewer_user, "rae@example.org"),
+        (second_reviewer_user, "sam@example.org"),
+    ]:
+        user.email = address
+        user.save()
+    logged_in(reviewer_user).post(
+        change_url(live),
+        form_data(topic, slug=live.slug, title="Rae's edit", _send_for_review="1"),
+    )
+
+    # Rae wrote it, so only Sam is asked.
+    assert [mail.to for mail in mailoutbox] == [["sam@example.org"]]
+    assert mailoutbox[0].subject == "Waiting for your review: Rae's edit"
+    assert change_url(live) in mailoutbox[0].body
+
+    logged_in(second_reviewer_user).post(
+        step_url(live, 2, "request-changes"), {"review_note": "Say when to call 911."}
+    )
+
+    outcome = mailoutbox[-1]
+    assert outcome.to == ["rae@example.org"]
+    assert outcome.subject == "Changes asked for: Rae's edit"
+    assert "Say when to call 911." in outcome.body
