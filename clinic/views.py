@@ -22,8 +22,8 @@ def home(request):
     Template: ``home.html``.
     """
     context = {
-        "featured_articles": Article.objects.published().featured().for_listing()[:3],
-        "topics": Topic.objects.with_published_articles(),
+        "featured_articles": Article.objects.published().in_language().featured().for_listing()[:3],
+        "topics": Topic.objects.in_language().with_published_articles(),
     }
     return render(request, "home.html", context)
 

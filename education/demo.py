@@ -3,6 +3,7 @@ or as drafts for a real clinic's clinicians to review (see load_starter_articles
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from education.models import Article, Clinician, EmergencyNotice, Revision, Topic
 from education.revisions import FIRST_REVISION_NOTE, snapshot
 from education.sanitize import clean_article_html
-from education.starter import load_starter_library
+from education.starter import TRANSLATIONS, load_starter_library
 from education.starter_diagrams import place_article_diagrams, place_diagrams
 
 # Clearly fictional: "Demo" in every name, so nobody mistakes them for real reviewers.
@@ -38,16 +39,36 @@ EMERGENCY_ARTICLE = "when-back-or-neck-pain-is-an-emergency"
 
 @transaction.atomic
 def load_starter_library_into_db(*, publish, reviewer=None, author=None):
-    """Create the starter topics and any starter article not already present.
+    """Create the starter topics and any starter article not already present: the
+    English library, then each translation (education/starter/es/), linked to its
+    English original. Each article, whatever its language, has its own revisions and
+    its own sign-off.
 
     An existing article (matched by slug) that nobody has touched since it was loaded
     gets the library's current text, so corrections reach it; one that a clinician
     has edited, reviewed or published is never overwritten. Returns how many topics
-    and articles were created and updated.
+    and articles were created and updated, all languages together.
     """
-    topics, articles = load_starter_library()
-    topic_by_slug, new_topics = load_topics(topics)
+    counts = {"topics": 0, "articles": 0, "updated": 0}
+    for language in ("en", *TRANSLATIONS):
+        loaded = load_language(language, publish=publish, reviewer=reviewer, author=author)
+        for name, number in loaded.items():
+            counts[name] += number
+    link_emergency_notice()
+    return counts
+
+
+def load_language(language, *, publish, reviewer, author):
+    """load_starter_library_into_db() for the starter library in ``language``."""
+    topics, articles = load_starter_library(language)
+    topic_by_slug, new_topics = load_topics(topics, language)
     counts = {"topics": new_topics, "articles": 0, "updated": 0}
+    originals = dict(
+        Article.objects.filter(
+            slug__in=[data["translation_of"] for data in articles if "translation_of" in data],
+            language=settings.LANGUAGE_CODE,
+        ).values_list("slug", "pk")
+    )
 
     now = timezone.now()
     for position, data in enumerate(articles):
@@ -55,6 +76,8 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
         if article is None:
             article = Article(
                 slug=data["slug"],
+                language=language,
+                translation_of_id=originals.get(data.get("translation_of")),
                 status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
                 # Listed order is publication order: the first one is the oldest.
                 publish_at=now - timedelta(days=len(articles) - position),
@@ -74,16 +97,25 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
         article.save()
         article.topics.set([topic_by_slug[slug] for slug in data["topics"]])
         record_revision(article, note, reviewer if publish else None)
-    link_emergency_notice()
     return counts
 
 
-def load_topics(topics):
-    """The starter topics, created where missing: ({slug: topic}, how many are new)."""
+def load_topics(topics, language="en"):
+    """The starter topics, created where missing: ({slug: topic}, how many are new).
+    A translated topic is linked to its English original."""
+    originals = dict(
+        Topic.objects.filter(language=settings.LANGUAGE_CODE).values_list("slug", "pk")
+    )
     topic_by_slug, created = {}, 0
     for data in topics:
         topic, was_created = Topic.objects.get_or_create(
-            slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
+            slug=data["slug"],
+            defaults={
+                "name": data["name"],
+                "description": data["description"],
+                "language": language,
+                "translation_of_id": originals.get(data.get("translation_of")),
+            },
         )
         topic_by_slug[topic.slug] = topic
         created += was_created

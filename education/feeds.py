@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure
+from django.utils.translation import gettext
 
 from core.site import absolute_url
 from education.images import FORMATS
@@ -9,16 +10,19 @@ from education.models import Article
 
 
 class LatestArticlesFeed(Feed):
-    """RSS of the 20 newest published articles; scheduled ones appear when due."""
+    """RSS of the 20 newest published articles in the address's language (English at
+    /articles/feed/, Spanish at /es/articles/feed/); scheduled ones appear when due."""
 
-    title = settings.CLINIC_NAME + ": patient education"
+    def title(self):
+        return gettext("%(name)s: patient education") % {"name": settings.CLINIC_NAME}
 
     # Absolute already, so the syndication framework leaves them as they are instead
     # of prefixing the host the request named.
     def link(self):
         return absolute_url(reverse("education:article_list"))
 
-    description = "New and updated articles about pain and its treatment."
+    def description(self):
+        return gettext("New and updated articles about pain and its treatment.")
 
     def feed_url(self):
         return absolute_url(reverse("education:feed"))
@@ -29,6 +33,7 @@ class LatestArticlesFeed(Feed):
     def items(self):
         return (
             Article.objects.published()
+            .in_language()
             .select_related("author", "lead_image")
             .prefetch_related("topics")
             .defer("body")[:20]

@@ -4,11 +4,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_noop
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
@@ -19,7 +20,48 @@ from education.revisions import CONTENT_FIELDS, FIRST_REVISION_NOTE, Revision, s
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
 
 
-class TopicQuerySet(models.QuerySet):
+def current_language():
+    """The language of the page being made (its address's), else the site's default."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def in_its_language(instance, url_name):
+    """``instance``'s address under its own language's prefix (English unprefixed)."""
+    with translation.override(instance.language):
+        return reverse(url_name, kwargs={"slug": instance.slug})
+
+
+class TranslatableQuerySet(models.QuerySet):
+    def in_language(self, language=None):
+        """Rows written in ``language``, by default the current page's."""
+        return self.filter(language=language or current_language())
+
+
+def language_field():
+    return models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language patients read it in. Spanish is served under /es/. "
+        "Set when it is created; it does not change afterwards.",
+    )
+
+
+def translation_of_field(model_name):
+    return models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        limit_choices_to={"language": settings.LANGUAGE_CODE, "translation_of": None},
+        help_text=f"For a translation: the English {model_name} it translates. Leave "
+        "empty for an English original. Each original has at most one translation per "
+        "language.",
+    )
+
+
+class TopicQuerySet(TranslatableQuerySet):
     def with_article_counts(self):
         """Every topic, with how many published articles it has and when the last one
         changed (``article_count``, ``last_updated``)."""
@@ -41,17 +83,29 @@ class Topic(models.Model):
     description = models.TextField(
         blank=True, help_text="One or two plain sentences shown on the topic page."
     )
+    # A Spanish topic is a topic of its own (name, address, description), so Spanish
+    # articles, chips and topic pages need nothing but a language filter.
+    language = language_field()
+    translation_of = translation_of_field("topic")
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="one_topic_translation_per_language"
+            )
+        ]
 
     def __str__(self):
+        # Staff pick topics for articles of every language from one list.
+        if self.language != settings.LANGUAGE_CODE:
+            return f"{self.name} ({self.get_language_display()})"
         return self.name
 
     def get_absolute_url(self):
-        return reverse("education:topic_detail", kwargs={"slug": self.slug})
+        return in_its_language(self, "education:topic_detail")
 
 
 class Clinician(models.Model):
@@ -96,7 +150,7 @@ class Clinician(models.Model):
         return person
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(TranslatableQuerySet):
     def published(self):
         """Published articles whose publication time has come (no cron needed)."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -119,9 +173,24 @@ class ArticleQuerySet(models.QuerySet):
         left in the database: lists never show it."""
         return self.defer("body").select_related("lead_image").prefetch_related("topics")
 
-    def search(self, terms):
-        """Articles matching what a patient typed, best match first (see education.search)."""
-        return search.matching(self, terms)
+    def search(self, terms, language=None):
+        """Articles matching what a patient typed in ``language`` (by default the
+        current page's), best match first (see education.search)."""
+        return search.matching(self, terms, language or current_language())
+
+    def with_translations(self):
+        """Each article with the slug of its published counterpart in every language
+        (``slug_in_<code>``: the original, or its translation), in the same query."""
+        counterparts = {}
+        for code, _ in settings.LANGUAGES:
+            same_original = (
+                Q(pk=OuterRef("translation_of"))
+                | Q(translation_of=OuterRef("pk"))
+                | Q(translation_of=OuterRef("translation_of"))
+            )
+            found = Article.objects.published().filter(same_original, language=code)
+            counterparts[slug_in(code)] = Subquery(found.values("slug")[:1])
+        return self.annotate(**counterparts)
 
     def related_to(self, article, limit=3):
         """Other articles sharing the most topics with ``article``, newest first among
@@ -129,7 +198,7 @@ class ArticleQuerySet(models.QuerySet):
         topic_ids = [topic.pk for topic in article.topics.all()]
         return (
             self.exclude(pk=article.pk)
-            .filter(topics__in=topic_ids)
+            .filter(topics__in=topic_ids, language=article.language)
             .annotate(shared_topics=Count("topics"))
             .order_by("-shared_topics", "-publish_at")
             .defer("body")
@@ -155,6 +224,11 @@ class ArticleQuerySet(models.QuerySet):
         if clinician is not None:
             waiting = waiting.exclude(latest_revision__content__author=clinician.pk)
         return waiting
+
+
+def slug_in(language):
+    """The name of with_translations()'s annotation for ``language``."""
+    return "slug_in_" + language.replace("-", "_")
 
 
 def review_due_before():
@@ -216,7 +290,15 @@ class Article(models.Model):
         default=timezone.now,
         help_text="The article appears on the site at this time. Set a future time to schedule it.",
     )
-    featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    featured = models.BooleanField(
+        default=False, help_text="Show on the home page (of the article's language)."
+    )
+    # A Spanish article is an article of its own, with its own revisions and its own
+    # clinical sign-off; translation_of links it to the English original for the
+    # language link and the hreflang alternates. Neither is part of a revision: they
+    # say which article this is, not what it says (see clean()).
+    language = language_field()
+    translation_of = translation_of_field("article")
     lead_image = models.ForeignKey(
         Image,
         on_delete=models.SET_NULL,
@@ -264,6 +346,16 @@ class Article(models.Model):
             ("review_article", "Can approve articles as medical reviewer"),
         ]
         indexes = [models.Index(fields=["status", "publish_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="one_translation_per_language"
+            ),
+            models.CheckConstraint(
+                condition=Q(translation_of__isnull=True) | ~Q(language=settings.LANGUAGE_CODE),
+                name="originals_are_not_translations",
+                violation_error_message="An English article is an original, not a translation.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -274,13 +366,56 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("education:article_detail", kwargs={"slug": self.slug})
+        return in_its_language(self, "education:article_detail")
 
     def clean(self):
         if self.slug in self.RESERVED_SLUGS:
             raise ValidationError(
                 {"slug": f'"{self.slug}" is already used by the site. Choose another.'}
             )
+        self.clean_translation()
+
+    def clean_translation(self):
+        original = self.translation_of
+        if original is not None:
+            if self.language == settings.LANGUAGE_CODE:
+                raise ValidationError(
+                    {"translation_of": "An English article is an original: leave this empty."}
+                )
+            if original.language != settings.LANGUAGE_CODE or original.translation_of_id:
+                raise ValidationError(
+                    {"translation_of": "Choose the English original, not another translation."}
+                )
+        # Once on the site, an article keeps its language and original: its edits
+        # are revisions, and these are not part of one.
+        if self.pk and self.edits_wait_for_approval:
+            stored = Article.objects.filter(pk=self.pk).values("language", "translation_of")
+            before = stored.first() or {}
+            changed = [
+                field
+                for field, now in (
+                    ("language", self.language),
+                    ("translation_of", self.translation_of_id),
+                )
+                if field in before and before[field] != now
+            ]
+            if changed:
+                raise ValidationError(
+                    {
+                        field: "This cannot change once the article is published: "
+                        "unpublish it first, or write a new article."
+                        for field in changed
+                    }
+                )
+
+    def published_translations(self):
+        """[(language, slug)] of this article's published counterparts in the other
+        languages; needs the article from ArticleQuerySet.with_translations()."""
+        return [
+            (code, slug)
+            for code, _ in settings.LANGUAGES
+            if code != self.language and (slug := getattr(self, slug_in(code), None))
+        ]
 
     # Revisions (education.revisions): the admin saves every edit as one.
 
@@ -411,6 +546,11 @@ class Article(models.Model):
         """Flesch-Kincaid grade: aim for 8 or lower so most patients can read it."""
         return readability.grade_level(self.plain_text)
 
+    @cached_property
+    def readability(self):
+        """The reading measure of the article's language (see education.readability)."""
+        return readability.measure(self.plain_text, self.language)
+
     def structured_data(self, url, home_url):
         """JSON-LD for search engines: a MedicalWebPage with its clinical review."""
         data = {
@@ -420,7 +560,7 @@ class Article(models.Model):
             "headline": self.title,
             "description": self.summary,
             "url": url,
-            "inLanguage": "en-US",
+            "inLanguage": LANGUAGE_TAGS.get(self.language, self.language),
             "about": [{"@type": "Thing", "name": topic.name} for topic in self.topics.all()],
             "datePublished": timezone.localtime(self.publish_at).isoformat(),
             "dateModified": timezone.localtime(self.updated).isoformat(),
@@ -451,6 +591,10 @@ class Article(models.Model):
         return self.reviewed_on is None or self.reviewed_on < review_due_before()
 
 
+# The article's language as JSON-LD names it: the clinic's patients are in the US.
+LANGUAGE_TAGS = {"en": "en-US", "es": "es-US"}
+
+
 def _start_of(day):
     """Midnight at the clinic at the start of ``day`` (a date), or None."""
     if day is None:
@@ -465,14 +609,22 @@ class EmergencyNotice(models.Model):
     emergencies so every page says what counts as one.
     """
 
-    DEFAULT_TEXT = (
-        "Call 911 or go to the emergency room if back or neck pain comes with loss of "
-        "bladder or bowel control, numbness in the groin or inner thighs, or new weakness "
-        "in a leg or arm.\n"
-        "Thinking of harming yourself? Call or text 988."
+    # The built-in wording is in the catalogue: Spanish pages show its Spanish. A
+    # clinic's own wording shows as typed (or as the catalogue has it, if added there).
+    DEFAULT_HEADING = gettext_noop("When to get help right away")
+    DEFAULT_TEXT = "\n".join(
+        (
+            gettext_noop(
+                "Call 911 or go to the emergency room if back or neck pain comes with loss of "
+                "bladder or bowel control, numbness in the groin or inner thighs, or new "
+                "weakness in a leg or arm."
+            ),
+            gettext_noop("Thinking of harming yourself? Call or text 988."),
+        )
     )
+    DEFAULT_LINK_TEXT = gettext_noop("All the warning signs, and when to call us")
 
-    heading = models.CharField(max_length=100, default="When to get help right away")
+    heading = models.CharField(max_length=100, default=DEFAULT_HEADING)
     text = models.TextField(
         max_length=800,
         default=DEFAULT_TEXT,
@@ -488,9 +640,7 @@ class EmergencyNotice(models.Model):
         verbose_name="full article",
         help_text="The article with all the warning signs, linked from the notice.",
     )
-    link_text = models.CharField(
-        max_length=100, default="All the warning signs, and when to call us"
-    )
+    link_text = models.CharField(max_length=100, default=DEFAULT_LINK_TEXT)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated"])
@@ -503,17 +653,29 @@ class EmergencyNotice(models.Model):
 
     @classmethod
     def current(cls):
-        """The notice to show, as a dict kept in the shared cache until content changes:
-        the clinic's own, or the built-in wording if there is none."""
-        return remember("emergency-notice", cls.compute_current)
+        """The notice to show in the page's language, as a dict kept in the shared
+        cache until content changes: the clinic's own, or the built-in wording if
+        there is none."""
+        language = current_language()
+        name = "emergency-notice"
+        if language != settings.LANGUAGE_CODE:
+            name += f":{language}"
+        return remember(name, lambda: cls.compute_current(language))
 
     @classmethod
-    def compute_current(cls):
+    def compute_current(cls, language=None):
+        """The notice in ``language``: its wording through the catalogue, its link to
+        the linked article's published translation (none if there is none)."""
+        language = language or settings.LANGUAGE_CODE
         notice = cls.objects.select_related("article").first() or cls()
         linked = notice.article if notice.article and notice.article.is_live else None
-        return {
-            "heading": notice.heading,
-            "paragraphs": [line for line in notice.text.splitlines() if line.strip()],
-            "url": linked.get_absolute_url() if linked else "",
-            "link_text": notice.link_text,
-        }
+        if linked and linked.language != language:
+            linked = Article.objects.published().filter(translation_of=linked, language=language)
+            linked = linked.only("slug", "language").first()
+        with translation.override(language):
+            return {
+                "heading": gettext(notice.heading),
+                "paragraphs": [gettext(line) for line in notice.text.splitlines() if line.strip()],
+                "url": linked.get_absolute_url() if linked else "",
+                "link_text": gettext(notice.link_text),
+            }

@@ -16,6 +16,11 @@ the concepts:
 
 Other databases (SQLite in development) rank substring matches much the same way,
 without the boost for pairs.
+
+Each language searches its own articles with its own PostgreSQL configuration
+(search_terms.SEARCH_CONFIGS): English with "english", Spanish with
+"clinic_spanish", the "spanish" stemmer after unaccent (migration 0009), each with
+a GIN index of its own.
 """
 
 from functools import reduce
@@ -40,10 +45,10 @@ from education.search_terms import (
 )
 
 
-def matching(articles, terms):
-    """``articles`` matching ``terms`` (what was typed, or a Search), best first; all
-    of them for an empty search, none for one of only stop words."""
-    search = understand(terms, articles)
+def matching(articles, terms, language="en"):
+    """``articles`` matching ``terms`` (what was typed in ``language``, or a Search),
+    best first; all of them for an empty search, none for one of only stop words."""
+    search = understand(terms, articles, language)
     if not search:
         return articles if not search.tokens else articles.none()
     if connections[articles.db].vendor == "postgresql":
@@ -51,15 +56,16 @@ def matching(articles, terms):
     return substring_matching(articles, search)
 
 
-def search_vector():
-    """The weighted document each article is searched in. Migration 0004 made its GIN
-    index from this same expression: change both together."""
+def search_vector(config=SEARCH_CONFIG):
+    """The weighted document each article is searched in. Migrations 0004 (English)
+    and 0009 (Spanish) made their GIN indexes from this same expression: change them
+    together."""
     from django.contrib.postgres.search import SearchVector
 
     return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
     )
 
 
@@ -67,12 +73,12 @@ def full_text_matching(articles, search):
     from django.contrib.postgres.search import SearchQuery
 
     queries = [
-        SearchQuery(alternative, config=SEARCH_CONFIG, search_type="phrase")
+        SearchQuery(alternative, config=search.config, search_type="phrase")
         for concept in search.concepts
         for alternative in concept.alternatives
     ]
     return (
-        articles.alias(search=search_vector())
+        articles.alias(search=search_vector(search.config))
         .filter(search=reduce(or_, queries))  # the GIN index finds these
         # Only constants and quoted names in the SQL; what was typed goes in as parameters.
         .annotate(relevance=RawSQL(*relevance_sql(articles, search), FloatField()))  # noqa: S611
@@ -89,10 +95,11 @@ def relevance_sql(articles, search):
     again for each use."""
     quote = connections[articles.db].ops.quote_name
     table = quote(articles.model._meta.db_table)
+    config = search.config
 
     def tsquery(alternatives):
         sql = " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(alternatives))
-        return f"({sql})", [part for text in alternatives for part in (SEARCH_CONFIG, text)]
+        return f"({sql})", [part for text in alternatives for part in (config, text)]
 
     def rank(alternatives, weight):
         query, params = tsquery(alternatives)
@@ -121,7 +128,7 @@ def relevance_sql(articles, search):
     )
     sql = " + ".join(sql for sql, _ in terms)
     params = [param for _, term_params in terms for param in term_params]
-    params += [part for weight in "ABC" for part in (SEARCH_CONFIG, weight)]
+    params += [part for weight in "ABC" for part in (config, weight)]
     # OFFSET 0 keeps PostgreSQL from folding the sub-select back into each use.
     sub_select = f"(SELECT {sql} FROM (SELECT {document} AS vector OFFSET 0) AS doc)"  # noqa: S608
     return sub_select, params

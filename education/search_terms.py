@@ -12,12 +12,20 @@ How a search is understood (``understand``):
    "radiofrequency ablation", "not help"). The longest phrase wins.
 4. Stop words ("the", "what", "my") are dropped. Each word or phrase left is one
    *concept*, matched by what was typed or by any of its synonyms.
+
+Spanish (issue 15) is searched the same way among the Spanish articles only, with
+its own stop words, synonyms (search_synonyms_es.toml) and PostgreSQL configuration
+(SEARCH_CONFIGS). Accents are optional: "ciatica" finds "ciática", since the typed
+words lose theirs here and the articles' lose theirs in the configuration
+(unaccent, see migration 0009). Spanish has no dictionary of known words, so any
+unknown word may be corrected to one the articles use.
 """
 
 import difflib
 import math
 import re
 import tomllib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -38,8 +46,24 @@ STOP_WORDS_TEXT = """
     when where which who why will with wont would you your
 """
 STOP_WORDS = frozenset(STOP_WORDS_TEXT.split())
-# Words are matched by PostgreSQL's English stemming ("injections" finds "injection").
+# The same for Spanish, without accents (typed words lose theirs, see words()).
+SPANISH_STOP_WORDS_TEXT = """
+    a al algo algun alguna algunas algunos ante antes aqui asi como con cual cuales
+    cuando de del desde donde durante e el ella ellas ellos en entre era eran es esa
+    esas ese eso esos esta estan estar estas este esto estos fue fueron ha han hasta
+    hay he la las le les lo los mas me mi mis mucho muy nada ni nos o otra otras otro
+    otros para pero poco por porque puede pueden que quien se sea ser si sin sobre son
+    su sus tambien tan te tengo tiene tienen todo todos tu tus u un una unas uno unos
+    usted ustedes y ya yo
+"""
+STOP_WORDS_BY_LANGUAGE = {
+    "en": STOP_WORDS,
+    "es": frozenset(SPANISH_STOP_WORDS_TEXT.split()),
+}
+# Words are matched by PostgreSQL's stemming ("injections" finds "injection"):
+# English, or Spanish with the accents taken off first (migration 0009).
 SEARCH_CONFIG = "english"
+SEARCH_CONFIGS = {"en": SEARCH_CONFIG, "es": "clinic_spanish"}
 # ts_rank_cd weights for D, C, B, A: title (A) above summary (B) above body (C).
 FIELD_WEIGHTS = [0.05, 0.1, 0.4, 1.0]
 # ts_rank_cd normalization 32 levels the rank off as rank / (rank + 1).
@@ -69,17 +93,27 @@ MAX_PHRASE = 4
 SUBSTRING_FIELDS = (("title", 4), ("summary", 2), ("body", 1))
 
 SYNONYMS_FILE = Path(__file__).with_name("search_synonyms.toml")
+SYNONYMS_FILES = {"en": SYNONYMS_FILE, "es": Path(__file__).with_name("search_synonyms_es.toml")}
 
 
-def words(text):
-    """The words of ``text``: lower case, apostrophes dropped, anything else a gap."""
+def words(text, language="en"):
+    """The words of ``text``: lower case, apostrophes dropped, anything else a gap.
+    Spanish words lose their accents ("ciática" is "ciatica", "año" is "ano")."""
     text = text.lower().replace("'", "").replace("\u2019", "")
+    if language != "en":
+        text = without_accents(text)
     return re.findall(r"[a-z0-9]+", text)
 
 
-def search_words(text):
+def without_accents(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_words(text, language="en"):
     """The words of ``text`` worth matching: no stop words or one-letter words."""
-    return [word for word in words(text) if word not in STOP_WORDS and len(word) > 1]
+    stop_words = STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+    return [word for word in words(text, language) if word not in stop_words and len(word) > 1]
 
 
 def singular(word):
@@ -89,10 +123,17 @@ def singular(word):
     return word
 
 
-def crude_stem(word):
+# What crude_stem() takes off, longest first, in each language.
+CRUDE_SUFFIXES = {
+    "en": ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly"),
+    "es": ("aciones", "acion", "mente", "es"),
+}
+
+
+def crude_stem(word, language="en"):
     """Enough of a stem to count a word the articles use in another form ("legs",
     "injecting") as the same word: for counting only, never searched for."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly"):
+    for suffix in CRUDE_SUFFIXES.get(language, ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -101,20 +142,24 @@ def crude_stem(word):
 
 
 @cache
-def synonyms():
-    """{patient's words: (article phrases, ...)} from search_synonyms.toml."""
-    table = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))["synonyms"]
-    return {" ".join(words(key)): tuple(values) for key, values in table.items()}
+def synonyms(language="en"):
+    """{patient's words: (article phrases, ...)} from search_synonyms.toml (or the
+    language's own file)."""
+    path = SYNONYMS_FILES.get(language)
+    if path is None:
+        return {}
+    table = tomllib.loads(path.read_text(encoding="utf-8"))["synonyms"]
+    return {" ".join(words(key, language)): tuple(values) for key, values in table.items()}
 
 
 @cache
-def synonym_words():
+def synonym_words(language="en"):
     """Every word the synonym list knows, in its keys and in its article phrases."""
     known = set()
-    for key, values in synonyms().items():
-        known.update(words(key))
+    for key, values in synonyms(language).items():
+        known.update(words(key, language))
         for value in values:
-            known.update(words(value))
+            known.update(words(value, language))
     return frozenset(known)
 
 
@@ -129,41 +174,42 @@ def english_words():
     return frozenset(line.split(" ", 1)[0].split("(", 1)[0] for line in lines if line[:1].isalpha())
 
 
-def content_stems(text):
+def content_stems(text, language="en"):
     """The crude stems of the words of ``text`` worth matching, in order."""
-    return [crude_stem(word) for word in search_words(text)]
+    return [crude_stem(word, language) for word in search_words(text, language)]
 
 
 @cache
-def synonym_phrases():
+def synonym_phrases(language="en"):
     """The phrases of the synonym list, as content_stems joined by spaces."""
     phrases = set()
-    for key, values in synonyms().items():
+    for key, values in synonyms(language).items():
         for phrase in (key, *values):
-            stems = content_stems(phrase)
+            stems = content_stems(phrase, language)
             if len(stems) > 1:
                 phrases.add(" ".join(stems))
     return frozenset(phrases)
 
 
-def vocabulary(articles):
-    """What the published articles say, kept in the shared cache until content
-    changes: ``words``, every word they use, most widespread first (typos are
-    corrected to these); ``spread``, in how many articles each word (by crude_stem)
-    and each phrase of the synonym list appears; ``articles``, how many there are."""
-    published = articles.model._default_manager.published()
-    phrases = synonym_phrases()
+def vocabulary(articles, language="en"):
+    """What the published articles in ``language`` say, kept in the shared cache
+    until content changes: ``words``, every word they use, most widespread first
+    (typos are corrected to these); ``spread``, in how many articles each word (by
+    crude_stem) and each phrase of the synonym list appears; ``articles``, how many
+    there are."""
+    published = articles.model._default_manager.published().filter(language=language)
+    phrases = synonym_phrases(language)
 
     def compute():
         spread, surface, total = Counter(), Counter(), 0
         for title, summary, body in published.values_list("title", "summary", "body"):
             total += 1
             text = f"{title} {summary} {plain_text(body)}"
-            found = {word for word in words(text) if word.isalpha()}
+            found = {word for word in words(text, language) if word.isalpha()}
             surface.update(word for word in found if len(word) > 2)
-            stems = content_stems(text)
+            stems = content_stems(text, language)
             spread.update(
-                {crude_stem(word) for word in found}
+                {crude_stem(word, language) for word in found}
                 | {
                     phrase
                     for size in range(2, MAX_PHRASE + 1)
@@ -172,10 +218,14 @@ def vocabulary(articles):
                 }
             )
         known = [word for word, _ in surface.most_common()]
-        known += sorted(word for word in synonyms() if " " not in word and word not in surface)
+        known += sorted(
+            word for word in synonyms(language) if " " not in word and word not in surface
+        )
         return {"words": tuple(known), "spread": dict(spread), "articles": total}
 
-    return remember("search-vocabulary", compute)
+    # English keeps the name it always had; each other language has its own.
+    name = "search-vocabulary" if language == "en" else f"search-vocabulary:{language}"
+    return remember(name, compute)
 
 
 @dataclass(frozen=True)
@@ -206,6 +256,12 @@ class Search:
     concepts: tuple  # of Concept
     corrections: tuple = ()  # (typed, known) pairs searched for as well
     suggestions: tuple = ()  # (typed, known) pairs only offered as "Did you mean"
+    language: str = "en"  # of the articles searched, and of the words typed
+
+    @property
+    def config(self):
+        """The PostgreSQL text-search configuration to match the words with."""
+        return SEARCH_CONFIGS.get(self.language, "simple")
 
     def __bool__(self):
         return bool(self.concepts)
@@ -230,21 +286,23 @@ class Search:
     def phrase(self):
         """The corrected words, for the phrase boost; "" for a single word."""
         text = self._with(self.corrections)
-        return text if len(search_words(text)) > 1 else ""
+        return text if len(search_words(text, self.language)) > 1 else ""
 
 
-def understand(terms, articles):
-    """What a patient typed, as a Search (see the module's docstring). ``articles`` is
-    the queryset to be searched: its database and model give the known words."""
+def understand(terms, articles, language="en"):
+    """What a patient typed in ``language``, as a Search (see the module's docstring).
+    ``articles`` is the queryset to be searched: its database and model give the
+    known words, those of the published articles in ``language``."""
     if isinstance(terms, Search):
         return terms
-    tokens = tuple(words(terms))[: MAX_CONCEPTS * 3]
-    if not search_words(" ".join(tokens)):
-        return Search(tokens, ())
-    known = vocabulary(articles)
-    corrections, suggestions = closest_known_words(tokens, known, articles.db)
+    tokens = tuple(words(terms, language))[: MAX_CONCEPTS * 3]
+    if not search_words(" ".join(tokens), language):
+        return Search(tokens, (), language=language)
+    known = vocabulary(articles, language)
+    corrections, suggestions = closest_known_words(tokens, known, articles.db, language)
     corrected = dict(corrections)
-    table = synonyms()
+    stop_words = STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+    table = synonyms(language)
     concepts, position = {}, 0
     while position < len(tokens) and len(concepts) < MAX_CONCEPTS:
         for size in range(min(MAX_PHRASE, len(tokens) - position), 0, -1):
@@ -256,47 +314,53 @@ def understand(terms, articles):
             size, token = 1, tokens[position]
             phrase = corrected.get(token, token)
             alternatives = (token, phrase, *table.get(phrase, ()))
-            if token in STOP_WORDS or len(token) < 2:
+            if token in stop_words or len(token) < 2:
                 alternatives = ()
         typed = " ".join(tokens[position : position + size])
         position += size
         if alternatives and typed not in concepts:
             alternatives = tuple(dict.fromkeys(alternatives))
             concepts[typed] = Concept(
-                typed, alternatives, spread_of(alternatives, known), known["articles"]
+                typed, alternatives, spread_of(alternatives, known, language), known["articles"]
             )
-    return Search(tokens, tuple(concepts.values()), tuple(corrections), tuple(suggestions))
+    return Search(
+        tokens, tuple(concepts.values()), tuple(corrections), tuple(suggestions), language
+    )
 
 
-def spread_of(alternatives, known):
+def spread_of(alternatives, known, language="en"):
     """About how many published articles use one of ``alternatives``: the most any
     one of them is used by."""
     spread = known["spread"]
 
     def used_by(phrase):
-        stems = content_stems(phrase) or [crude_stem(word) for word in words(phrase)]
-        if len(stems) > 1 and " ".join(stems) in synonym_phrases():
+        stems = content_stems(phrase, language) or [
+            crude_stem(word, language) for word in words(phrase, language)
+        ]
+        if len(stems) > 1 and " ".join(stems) in synonym_phrases(language):
             return spread.get(" ".join(stems), 0)
         return min((spread.get(stem, 0) for stem in stems), default=0)
 
     return max(map(used_by, alternatives), default=0)
 
 
-def closest_known_words(tokens, known, using):
+def closest_known_words(tokens, known, using, language="en"):
     """([(typed, known word)] close enough to search for, [(typed, known word)] only
     close enough to suggest), for typed words that are not words at all."""
     vocab = known["words"]
-    familiar = STOP_WORDS | synonym_words()
-    stems = {crude_stem(word) for word in familiar} | set(known["spread"])
+    familiar = STOP_WORDS_BY_LANGUAGE.get(language, frozenset()) | synonym_words(language)
+    stems = {crude_stem(word, language) for word in familiar} | set(known["spread"])
     unknown = [
         token
         for token in dict.fromkeys(tokens)
         if len(token) >= MIN_CORRECTABLE
         and token.isalpha()
         and token not in familiar
-        and crude_stem(token) not in stems
+        and crude_stem(token, language) not in stems
     ]
-    unknown = [token for token in unknown if token not in english_words()] if unknown else []
+    # Only English has a dictionary of words patients may mean as typed.
+    if unknown and language == "en":
+        unknown = [token for token in unknown if token not in english_words()]
     if not unknown or not vocab:
         return [], []
     if connections[using].vendor == "postgresql":

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from core.site import absolute_url
 from education import search
-from education.models import Article, EmergencyNotice, Topic
+from education.models import Article, EmergencyNotice, Topic, current_language
 
 # Long enough for any real question, short enough to keep the query cheap.
 MAX_QUERY_LENGTH = 100
@@ -28,13 +30,14 @@ class ArticleListView(ListView):
         # Printable characters only: PostgreSQL refuses NUL, and nobody types controls.
         typed = "".join(c if c.isprintable() else " " for c in self.request.GET.get("q", ""))
         self.query = " ".join(typed.split())[:MAX_QUERY_LENGTH]
-        articles = Article.objects.published()
+        language = current_language()
+        articles = Article.objects.published().in_language(language)
         # Understood once: the page shows the corrections the results were found with.
-        self.search = search.understand(self.query, articles)
+        self.search = search.understand(self.query, articles, language)
         return articles.search(self.search).for_listing()
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("topics", Topic.objects.with_published_articles())
+        kwargs.setdefault("topics", Topic.objects.in_language().with_published_articles())
         return super().get_context_data(query=self.query, search=self.search, **kwargs)
 
 
@@ -50,16 +53,33 @@ class TopicDetailView(ListView):
     paginate_by = 10
 
     def get_queryset(self):
-        # One query finds this topic and the chips: topics are few, articles many.
+        # One query finds this topic, its translations and the chips: topics are few,
+        # articles many. A topic is found only under its own language's address.
         self.topics = list(Topic.objects.with_article_counts())
-        self.topic = next((t for t in self.topics if t.slug == self.kwargs["slug"]), None)
+        language = current_language()
+        self.topic = next(
+            (t for t in self.topics if t.slug == self.kwargs["slug"] and t.language == language),
+            None,
+        )
         if self.topic is None:
             raise Http404("No such topic.")
         return Article.objects.published().filter(topics=self.topic).for_listing()
 
     def get_context_data(self, **kwargs):
-        topics = [topic for topic in self.topics if topic.article_count]
-        return super().get_context_data(topic=self.topic, topics=topics, **kwargs)
+        topic = self.topic
+        topics = [t for t in self.topics if t.article_count and t.language == topic.language]
+        # The same topic in the other languages: the original and its translations.
+        original = topic.translation_of_id or topic.pk
+        translations = {
+            t.language: t.get_absolute_url()
+            for t in self.topics
+            if t.language != topic.language
+            and t.article_count
+            and original in (t.pk, t.translation_of_id)
+        }
+        return super().get_context_data(
+            topic=topic, topics=topics, **language_links(translations), **kwargs
+        )
 
 
 class ArticleDetailView(DetailView):
@@ -76,9 +96,16 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.select_related(
-            "reviewer", "author", "lead_image"
-        ).prefetch_related("topics")
+        # An article is found only under its own language's address: a Spanish slug
+        # under /articles/ or an English one under /es/articles/ is "not found", as
+        # any address the site never gave out (the language link leads to the
+        # translation itself).
+        articles = (
+            Article.objects.in_language()
+            .select_related("reviewer", "author", "lead_image")
+            .prefetch_related("topics")
+            .with_translations()
+        )
         if self.request.user.has_perm("education.view_article"):
             return articles
         return articles.published()
@@ -95,9 +122,14 @@ class ArticleDetailView(DetailView):
         article = self.object
         canonical_url = absolute_url(article.get_absolute_url())
         preview = kwargs.pop("preview", not article.is_live)
+        translations = {}
+        for language, slug in article.published_translations():
+            with translation.override(language):
+                translations[language] = reverse("education:article_detail", args=[slug])
         return super().get_context_data(
             related_articles=Article.objects.published().related_to(article),
             preview=preview,
+            **language_links(translations),
             canonical_url=canonical_url,
             structured_data=article.structured_data(canonical_url, absolute_url("/")),
             cta_article=article,
@@ -105,6 +137,27 @@ class ArticleDetailView(DetailView):
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
             **kwargs,
         )
+
+
+def language_links(translations):
+    """The page's language links and hreflang alternates, given {language: path} of
+    its published translations: ``translations`` for the alternates (this page and
+    those only), and ``other_languages`` for the header's link to each other
+    language, leading to the translation or, without one, to that language's
+    article list."""
+    current = current_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code == current:
+            continue
+        if code in translations:
+            url = translations[code]
+        else:
+            with translation.override(code):
+                url = reverse("education:article_list")
+        links.append({"code": code, "name": name, "url": url})
+    alternates = [{"code": code, "url": url} for code, url in translations.items()]
+    return {"other_languages": links, "translations": alternates}
 
 
 class RevisionPreview(ArticleDetailView):

@@ -9,6 +9,7 @@ from education.starter import load_starter_library
 pytestmark = pytest.mark.django_db
 
 TOPICS, ARTICLES = load_starter_library()
+ES_TOPICS, ES_ARTICLES = load_starter_library("es")
 
 
 @pytest.mark.parametrize("starter", ARTICLES, ids=[a["slug"] for a in ARTICLES])
@@ -35,8 +36,9 @@ def test_load_starter_articles_loads_drafts_once(capsys):
     call_command("load_starter_articles")
     call_command("load_starter_articles")
 
-    assert Article.objects.count() == len(ARTICLES)
-    assert Topic.objects.count() == len(TOPICS)
+    assert Article.objects.in_language("en").count() == len(ARTICLES)
+    assert Article.objects.in_language("es").count() == len(ES_ARTICLES)
+    assert Topic.objects.count() == len(TOPICS) + len(ES_TOPICS)
     assert not Article.objects.exclude(status=Article.Status.DRAFT).exists()
     assert not Article.objects.filter(reviewer__isnull=False).exists()
     assert "0 new draft articles" in capsys.readouterr().out
@@ -66,7 +68,7 @@ def test_demo_seed_publishes_with_a_fictional_reviewer():
     seed_education(publish=True)
 
     published = Article.objects.published()
-    assert published.count() == len(ARTICLES)
+    assert published.count() == len(ARTICLES) + len(ES_ARTICLES)
     assert all("Demo" in article.reviewer.name for article in published)
     assert all(article.reviewed_on for article in published)
     assert published.filter(featured=True).exists()
