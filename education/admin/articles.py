@@ -86,7 +86,15 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
         "review_is_due",
         "updated",
     )
-    list_filter = ("status", WorkingCopyFilter, ReviewDueFilter, "topics", "reviewer", "featured")
+    list_filter = (
+        "status",
+        "language",
+        WorkingCopyFilter,
+        ReviewDueFilter,
+        "topics",
+        "reviewer",
+        "featured",
+    )
     list_select_related = ("reviewer", "latest_revision")
     search_fields = ("title", "summary", "body")
     raw_id_fields = ("lead_image",)
@@ -106,6 +114,7 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             {"fields": ("title", "slug", "summary", "lead_image", "body", "writing_checks")},
         ),
         ("Topics", {"fields": ("topics",)}),
+        ("Language", {"fields": ("language", "translation_of")}),
         (
             "Author and sources",
             {

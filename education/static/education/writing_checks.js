@@ -32,12 +32,14 @@ function show(panel, result) {
     return
   }
   const grade = result.grade === null ? "–" : result.grade.toFixed(1)
+  // English: a grade, lower is easier; Spanish: Fernández-Huerta, higher is easier.
+  const higherIsEasier = result.easier === "higher"
   const verdict = result.above_target
-    ? `above the target of ${result.target}: try shorter sentences and plainer words`
-    : `within the target of ${result.target} or lower`
+    ? `${higherIsEasier ? "below" : "above"} the target of ${result.target}: try shorter sentences and plainer words`
+    : `within the target of ${result.target} or ${higherIsEasier ? "higher" : "lower"}`
   summary.textContent =
     `${result.words} words · about ${result.minutes} min to read · ` +
-    `Flesch-Kincaid grade ${grade}, ${verdict}.`
+    `${result.measure || "Flesch-Kincaid grade"} ${grade}, ${verdict}.`
   summary.classList.toggle("writing-checks-above", result.above_target)
   details.replaceChildren(
     section(
