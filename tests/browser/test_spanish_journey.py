@@ -3,8 +3,9 @@ request form with a mistake, the received page and a missing page, all in Spanis
 each audited (axe-core, nothing sideways at 375 and 320 px) and photographed for a
 person to look at (test-artifacts/spanish-*.png).
 
-There are no Spanish articles yet (issue 15, part 3): the article page is an English
-article at its /es/ address, checked for its Spanish chrome around the text.
+The article is a real Spanish article from the Spanish starter library (issue 15,
+part 3), opened from the Spanish home page: Spanish text, its hreflang alternates
+and a language link to its English original.
 """
 
 import re
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from appointments.demo import seed_locations
 from appointments.models import AppointmentRequest
 from education.demo import seed_education
+from education.models import Article
 from tests.browser.test_audit import audit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,6 +69,15 @@ def test_a_spanish_patient_reads_asks_and_is_answered_in_spanish(phone, screensh
     # An article, from the home page's list.
     page.locator(".card-title a").first.click()
     page.wait_for_url(re.compile(r"/es/articles/[-\w]+/$"))
+    slug = page.url.rstrip("/").rsplit("/", 1)[1]
+    article = Article.objects.select_related("translation_of").get(slug=slug)
+    assert article.language == "es" and article.translation_of is not None
+    expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
+    original = f"/articles/{article.translation_of.slug}/"
+    expect(header.get_by_role("link", name="English")).to_have_attribute("href", original)
+    hreflang_en = page.locator('link[rel=alternate][hreflang="en"]')
+    expect(hreflang_en).to_have_attribute("href", re.compile(re.escape(original) + "$"))
+    expect(page.locator(".emergency-notice h2")).to_have_text("Cuándo pedir ayuda de inmediato")
     expect(page.get_by_text("Revisión médica:")).to_be_visible()
     expect(page.get_by_role("heading", name="¿Quiere hablar de su dolor?")).to_be_visible()
     check_spanish_page(page, "article", screenshot)

@@ -17,24 +17,30 @@ from django.utils import timezone
 from appointments.models import Location
 from core import page_cache
 from core.page_cache import cache  # the cache pages and fragments are kept in
-from education.models import Article, Clinician, Topic
+from education.models import Article, Clinician, EmergencyNotice, Topic
 
 pytestmark = pytest.mark.django_db
 
 BUDGET = 4
 
 
-def make_library(size):
-    """`size` published articles (plus drafts) spread over 10 topics, 3 topics each."""
-    reviewer = Clinician.objects.create(name="Dr. Query", credentials="MD")
+def make_library(size, language="en"):
+    """`size` published articles (plus drafts) spread over 10 topics, 3 topics each;
+    in Spanish, each the translation of the English article of the same number."""
+    reviewer = Clinician.objects.get_or_create(name="Dr. Query", credentials="MD")[0]
+    prefix = "" if language == "en" else f"{language}-"
+    originals = dict(Article.objects.filter(language="en").values_list("slug", "pk"))
     topics = Topic.objects.bulk_create(
-        Topic(name=f"Topic {n}", slug=f"topic-{n}") for n in range(10)
+        Topic(name=f"{prefix}Topic {n}", slug=f"{prefix}topic-{n}", language=language)
+        for n in range(10)
     )
     now = timezone.now()
     articles = Article.objects.bulk_create(
         Article(
-            title=f"Article {n}",
-            slug=f"article-{n}",
+            title=f"{prefix}Article {n}",
+            slug=f"{prefix}article-{n}",
+            language=language,
+            translation_of_id=originals.get(f"article-{n}") if prefix else None,
             summary="About back pain.",
             body="<p>Back pain and facet joints.</p>",
             status=Article.Status.PUBLISHED if n % 5 else Article.Status.DRAFT,
@@ -84,18 +90,29 @@ PAGES = {
     "topic": "/articles/topics/topic-3/",
     "article": "/articles/article-1/",
     "home": "/",
+    "Spanish list": "/es/articles/",
+    "Spanish search": "/es/articles/?q=dolor+de+espalda",
+    "Spanish topic": "/es/articles/topics/es-topic-3/",
+    "Spanish article": "/es/articles/es-article-1/",
+    "Spanish home": "/es/",
 }
+
+
+def make_libraries(size):
+    """The library in English and, translated, in Spanish."""
+    make_library(size)
+    make_library(size, "es")
 
 
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_stays_within_the_query_budget_with_5_or_500_articles(client, page_name):
-    make_library(5)
+    make_libraries(5)
     small = count_queries(client, PAGES[page_name])
     Article.objects.all().delete()
     Topic.objects.all().delete()
     Clinician.objects.all().delete()
 
-    make_library(500)
+    make_libraries(500)
     large = count_queries(client, PAGES[page_name])
 
     assert small == large, f"{page_name}: {small} queries with 5 articles, {large} with 500"
@@ -109,7 +126,7 @@ def test_the_last_page_of_a_large_list_stays_within_the_budget(client):
 
 
 def test_a_cold_fragment_cache_costs_one_query_per_fragment(client):
-    make_library(50)
+    make_libraries(50)
     warm = count_queries(client, "/articles/article-1/")
 
     cache.clear()
@@ -118,3 +135,18 @@ def test_a_cold_fragment_cache_costs_one_query_per_fragment(client):
 
     # The footer's locations and the emergency notice, each fetched once, then kept.
     assert len(queries) == warm + 2
+
+
+def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
+    """The Spanish notice also looks for the Spanish translation of its article."""
+    make_libraries(50)
+    notice = EmergencyNotice.objects.first() or EmergencyNotice()
+    notice.article = Article.objects.get(slug="article-1")
+    notice.save()
+    warm = count_queries(client, "/es/articles/es-article-1/")
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/es/articles/es-article-1/")
+
+    assert len(queries) == warm + 3
