@@ -2,13 +2,24 @@
 
 Usage: bench.py BASE_URL SECONDS CONNECTIONS
 
-The submission figures come three times: without a worker (the emails only queue),
-then with a live `manage.py run_worker` sending them to a loopback SMTP server
-(aiosmtpd, tests/core/smtp.py) that accepts, then to one that hangs.
+Each line is wrk (or, for submissions, 8 threads filling in the form like a patient)
+against gunicorn, with the worker CPU it cost per request: utime + stime of every
+gunicorn worker process from /proc, before and after the run (workers restarted
+during the run are counted through the master's cutime + cstime), divided by the
+requests completed. The lines: an article from the page cache, the same article and
+the home page and article list uncached (a session cookie), the request form GET,
+valid submissions (GET + POST pairs) and then valid POSTs alone, and the site's CSS
+file (the ceiling the cached article is compared with).
+
+Then, unless BENCH_WORKER=0, the submission figures twice more with a live `manage.py
+run_worker` sending to a loopback SMTP server (aiosmtpd, tests/core/smtp.py) that
+accepts, then hangs.
 """
 
+import contextlib
 import gzip
 import http.client
+import logging
 import math
 import os
 import platform
@@ -22,7 +33,7 @@ import time
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 from urllib.request import Request, urlopen
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,7 +43,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("appointments").setLevel(logging.WARNING)  # one line per request
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -77,9 +90,12 @@ def page_weight(url):
     return total, len(body)
 
 
-def query_counts(path):
-    """Queries to render the page (footer already cached), then to serve it again."""
+def query_counts(path, with_session=False):
+    """Queries to render the page (what every page shares already warm), then to serve
+    it again (0 when the page cache serves it)."""
     client = Client()
+    if with_session:
+        client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-such-session"
     client.get("/locations/")  # warms what every page shares: footer, next publication
     counts = []
     for _ in range(2):
@@ -90,47 +106,113 @@ def query_counts(path):
     return counts
 
 
-def wrk(url, seconds, connections):
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            "Accept-Encoding: gzip",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def post_statements():
+    """SQL statements of one valid POST of the request form, counted in this process
+    against the same database and cache as the server."""
+    client = Client()
+    html = client.get("/appointments/request/").content.decode()
+    form = hidden_fields(html)
+    form.update(Submitter.FIELDS)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/appointments/request/",
+            urlencode(form, doseq=True),
+            content_type="application/x-www-form-urlencoded",  # as a browser sends it
+        )
+    assert response.status_code == 302, response.status_code
+    return len(queries)
+
+
+def hidden_fields(html):
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    form.pop("website", None)
+    location = re.search(r'name="location" value="(\d+)"', html)
+    if location:
+        form["location"] = location.group(1)
+    return form
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat(pid):
+    """The fields of /proc/<pid>/stat after the command name (state is [0])."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+class WorkerCPU:
+    """CPU seconds used by gunicorn's workers: each live worker's utime + stime, plus
+    the master's cutime + cstime (the workers it has reaped, e.g. after max_requests)."""
+
+    def __init__(self, master_pid):
+        self.master = int(master_pid)
+
+    def workers(self):
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if int(proc_stat(entry.name)[1]) == self.master:
+                        pids.append(int(entry.name))
+                except (FileNotFoundError, ProcessLookupError, IndexError):
+                    continue
+        return pids
+
+    def seconds(self):
+        fields = proc_stat(self.master)
+        ticks = int(fields[13]) + int(fields[14])  # cutime, cstime
+        for pid in self.workers():
+            try:
+                worker = proc_stat(pid)
+            except FileNotFoundError:  # exited between the listing and now
+                continue
+            ticks += int(worker[11]) + int(worker[12])  # utime, stime
+        return ticks / CLOCK_TICKS
+
+    def __enter__(self):
+        self.start = self.seconds()
+        return self
+
+    def __exit__(self, *exc):
+        self.used = self.seconds() - self.start
+
+    def per_request_ms(self, requests):
+        return self.used * 1000 / requests if requests else float("nan")
+
+
+def wrk(url, seconds, connections, headers=()):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in ("Accept-Encoding: gzip", *headers):
+        args += ["-H", header]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     latency = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return (
-        rps,
-        latency.get("50", "?"),
-        latency.get("99", "?"),
-        int(errors.group(1)) if errors else 0,
+    return {
+        "rps": rps,
+        "requests": total,
+        "p50": latency.get("50", "?"),
+        "p99": latency.get("99", "?"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def css_url(base, html_path):
+    """The site's stylesheet, as the page links it (hashed name, served by WhiteNoise)."""
+    html = fetch(base + html_path)[0]
+    html = gzip.decompress(html) if html[:2] == b"\x1f\x8b" else html
+    return urljoin(
+        base, re.search(rb'<link rel="stylesheet" href="([^"]+)"', html).group(1).decode()
     )
 
 
-def static_of_similar_size(base, compressed_size):
-    """A collected static file whose compressed size is closest to the page's."""
-    root = BASE_DIR / "staticfiles"
-    best = None
-    for path in root.rglob("*.gz"):
-        size = path.stat().st_size
-        if best is None or abs(size - compressed_size) < abs(best[1] - compressed_size):
-            best = (path, size)
-    relative = best[0].relative_to(root).as_posix()[: -len(".gz")]
-    return urljoin(base, "/static/" + relative), best[1]
-
-
 class Submitter(threading.Thread):
-    """Fills in and sends the Request Appointment form, like a patient, in a loop."""
+    """Fills in and sends the Request Appointment form, like a patient, in a loop.
+
+    With ``forms`` (a list shared by the threads), only POSTs: each takes a form
+    fetched beforehand by collect_forms()."""
 
     FIELDS = {
         "first_name": "Bench",
@@ -143,52 +225,61 @@ class Submitter(threading.Thread):
         "consent": "on",
     }
 
-    def __init__(self, base, deadline):
+    def __init__(self, base, deadline, forms=None, collect=None):
         super().__init__()
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.deadline = deadline
+        self.forms = forms
+        self.collect = collect  # a list to fill with fetched forms instead of posting
         self.successes = self.failures = 0
         self.post_seconds = []  # each POST, sent to answered
+
+    def get_form(self, conn):
+        conn.request("GET", "/appointments/request/")
+        response = conn.getresponse()
+        html = response.read().decode()
+        cookies = {}
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, value = header.split(";")[0].split("=", 1)
+            cookies[name] = value
+        return cookies, hidden_fields(html)
+
+    def post(self, conn, cookies, form):
+        form = {**form, **self.FIELDS}
+        body = "&".join(f"{k}={v}" for k, v in form.items()).replace(" ", "+")
+        start = time.monotonic()
+        conn.request(
+            "POST",
+            "/appointments/request/",
+            body=body.encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                "Referer": f"http://{self.host}:{self.port}/appointments/request/",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        self.post_seconds.append(time.monotonic() - start)
+        if response.status == 302 and "received" in response.headers.get("Location", ""):
+            self.successes += 1
+        else:
+            self.failures += 1
 
     def run(self):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         while time.monotonic() < self.deadline:
-            cookies = {}
-            conn.request("GET", "/appointments/request/")
-            response = conn.getresponse()
-            html = response.read().decode()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, value = header.split(";")[0].split("=", 1)
-                cookies[name] = value
-            form = {
-                n: v
-                for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
-            }
-            form.pop("website", None)
-            location = re.search(r'name="location" value="(\d+)"', html)
-            if location:
-                form["location"] = location.group(1)
-            form.update(self.FIELDS)
-            body = "&".join(f"{k}={v}" for k, v in form.items()).replace(" ", "+")
-            start = time.monotonic()
-            conn.request(
-                "POST",
-                "/appointments/request/",
-                body=body.encode(),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-                    "Referer": f"http://{self.host}:{self.port}/appointments/request/",
-                },
-            )
-            response = conn.getresponse()
-            response.read()
-            self.post_seconds.append(time.monotonic() - start)
-            if response.status == 302 and "received" in response.headers.get("Location", ""):
-                self.successes += 1
+            if self.collect is not None:
+                self.collect.append(self.get_form(conn))
+            elif self.forms is not None:
+                try:
+                    cookies, form = self.forms.pop()
+                except IndexError:
+                    return
+                self.post(conn, cookies, form)
             else:
-                self.failures += 1
+                self.post(conn, *self.get_form(conn))
 
 
 def p99(seconds):
@@ -196,19 +287,44 @@ def p99(seconds):
     return ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)] if ordered else float("nan")
 
 
-def submissions(base, seconds, threads=8):
-    before = AppointmentRequest.objects.count()
+def run_submitters(base, seconds, threads=8, **kwargs):
     deadline = time.monotonic() + seconds
-    workers = [Submitter(base, deadline) for _ in range(threads)]
+    workers = [Submitter(base, deadline, **kwargs) for _ in range(threads)]
+    start = time.monotonic()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
+    return workers, time.monotonic() - start
+
+
+def submissions(base, seconds, threads=8, cpu=None):
+    """Valid GET + POST pairs for ``seconds``: (per second, accepted, refused, new rows,
+    POST p99 in seconds); the worker CPU is measured by ``cpu`` if given."""
+    before = AppointmentRequest.objects.count()
+    with cpu or contextlib.nullcontext():
+        workers, _ = run_submitters(base, seconds, threads)
     ok = sum(w.successes for w in workers)
     failed = sum(w.failures for w in workers)
     rows = AppointmentRequest.objects.count() - before
     latency = p99([s for w in workers for s in w.post_seconds])
     return ok / seconds, ok, failed, rows, latency
+
+
+def posts_alone(base, count, cpu, threads=8):
+    """``count`` forms fetched first, then only their POSTs, timed and measured."""
+    forms = []
+    while len(forms) < count:
+        run_submitters(base, 1, threads, collect=forms)
+    forms = forms[:count]
+    before = AppointmentRequest.objects.count()
+    with cpu:
+        workers, elapsed = run_submitters(base, 600, threads, forms=forms)
+    ok = sum(w.successes for w in workers)
+    failed = sum(w.failures for w in workers)
+    rows = AppointmentRequest.objects.count() - before
+    latency = p99([s for w in workers for s in w.post_seconds])
+    return ok / elapsed, ok, failed, rows, latency
 
 
 def submissions_line(label, rate, ok, failed, rows, latency):
@@ -325,37 +441,104 @@ def submissions_with_worker(base, seconds):
     return right
 
 
+LINE = "{:<34}{:>8}{:>8}{:>9}{:>9}{:>9}{:>9}{:>8}"
+
+
+def print_line(name, rps, cpu_ms, p50="", p99="", queries="", kb="", note=""):
+    print(
+        LINE.format(name, f"{rps:.0f}", f"{cpu_ms:.1f}", p50, p99, queries, kb, "")
+        + (f"  {note}" if note else "")
+    )
+
+
 def main():
     base, seconds, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    cpu = WorkerCPU(Path(os.environ["PROD_DIR"], "gunicorn.pid").read_text())
     article = Article.objects.published().get(slug="whats-next-if-facet-joint-injections-dont-work")
-    pages = {"home": "/", "article list": "/articles/", "article": article.get_absolute_url()}
+    article_path = article.get_absolute_url()
+    # Any session cookie: the page cache steps aside, the page is rendered.
+    session = (f"Cookie: {settings.SESSION_COOKIE_NAME}=bench-no-such-session",)
 
     print(
         f"# bench {date.today()} on {platform.node()} ({os.cpu_count()} cores, "
-        f"{platform.python_implementation()} {platform.python_version()}), "
-        f"wrk {connections} connections x {seconds}s, gzip"
+        f"{platform.python_implementation()} {platform.python_version()}), gunicorn "
+        f"{len(cpu.workers())} workers, {os.environ.get('BENCH_GUNICORN', 'gunicorn.conf.py')}; "
+        f"wrk -t2 -c{connections} -d{seconds}s, gzip"
     )
-    print(
-        f"{'page':<14}{'queries':>8}{'KB all (gz)':>13}{'req/s':>9}{'p50':>9}{'p99':>9}"
-        f"{'static req/s':>14}{'ratio':>7}"
-    )
-    for name, path in pages.items():
-        rendered, served = query_counts(path)
-        total, html = page_weight(base + path)
-        static_url, _ = static_of_similar_size(base, html)
-        static_rps = wrk(static_url, seconds, connections)[0]
-        rps, p50, p99, errors = wrk(base + path, seconds, connections)
-        queries = f"{rendered}/{served}"
-        print(
-            f"{name:<14}{queries:>10}{total / 1024:>13.1f}{rps:>9.0f}{p50:>9}{p99:>9}"
-            f"{static_rps:>14.0f}{rps / static_rps:>7.2f}"
-            + (f"  ({errors} non-2xx!)" if errors else "")
+    print("# cpu ms: worker CPU per request, summed over the gunicorn workers (/proc)")
+    print(LINE.format("line", "req/s", "cpu ms", "p50", "p99", "SQL", "KB gz", ""))
+
+    results = {}
+    pages = [
+        ("article, from the page cache", article_path, ()),
+        ("article, uncached (session)", article_path, session),
+        ("home, uncached (session)", "/", session),
+        ("article list, uncached (session)", "/articles/", session),
+        ("request form GET", "/appointments/request/", ()),
+    ]
+    for name, path, headers in pages:
+        rendered, served = query_counts(path, with_session=bool(headers))
+        total, _ = page_weight(base + path)
+        with cpu:
+            result = wrk(base + path, seconds, connections, headers)
+        results[name] = result["rps"]
+        print_line(
+            name,
+            result["rps"],
+            cpu.per_request_ms(result["requests"]),
+            result["p50"],
+            result["p99"],
+            f"{rendered}/{served}" if not headers else str(rendered),
+            f"{total / 1024:.1f}",
+            f"({result['errors']} non-2xx!)" if result["errors"] else "",
         )
 
-    counts = submissions(base, seconds)
-    print(submissions_line("submissions, no worker", *counts))
-    right = counts[1] == counts[3]
-    right &= submissions_with_worker(base, seconds)
+    right = True
+    rate, ok, failed, rows, latency = submissions(base, seconds, cpu=cpu)
+    right &= rows == ok
+    print_line(
+        "valid submissions (GET + POST)",
+        rate,
+        cpu.per_request_ms(ok + failed),
+        "",
+        f"{latency * 1000:.0f}ms",
+        note=f"per pair; {ok} accepted, {failed} refused, {rows} rows: "
+        + ("rows == successes" if rows == ok else "MISMATCH"),
+    )
+    statements = post_statements()
+    rate, ok, failed, rows, latency = posts_alone(base, max(200, min(2000, ok)), cpu)
+    right &= rows == ok
+    print_line(
+        "valid POST alone",
+        rate,
+        cpu.per_request_ms(ok + failed),
+        "",
+        f"{latency * 1000:.0f}ms",
+        str(statements),
+        note=f"{ok} accepted, {failed} refused, {rows} rows: "
+        + ("rows == successes" if rows == ok else "MISMATCH"),
+    )
+
+    static = css_url(base, "/")
+    with cpu:
+        result = wrk(static, seconds, connections)
+    print_line(
+        "the site's CSS file (the ceiling)",
+        result["rps"],
+        cpu.per_request_ms(result["requests"]),
+        result["p50"],
+        result["p99"],
+        "0",
+        f"{len(fetch(static)[0]) / 1024:.1f}",
+    )
+    ratio = results["article, from the page cache"] / result["rps"]
+    print(f"cached article / CSS file: {ratio:.2f} of the static file's requests per second")
+
+    if os.environ.get("BENCH_WORKER", "1") != "0":
+        counts = submissions(base, seconds)
+        print(submissions_line("submissions, no worker", *counts))
+        right &= counts[1] == counts[3]
+        right &= submissions_with_worker(base, seconds)
     if not right:
         sys.exit(1)
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Benchmark of the production setup (gunicorn, WhiteNoise, DEBUG off) on PostgreSQL
-# and Redis with the demo content, driven by wrk on loopback. Prints requests per
-# second and latency per page next to a static file of similar size, SQL queries and
-# compressed bytes per page, and valid submissions per second with their p99: without
-# a worker, then with a live `manage.py run_worker` sending to a loopback SMTP server
-# (aiosmtpd) that accepts (every email sent once), then hangs (the emails stay queued).
-# env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), PGHOST_URL (postgres://postgres@127.0.0.1:5432),
+# Benchmark of the production setup (gunicorn with gunicorn.conf.py, WhiteNoise, DEBUG
+# off) on PostgreSQL and Redis with the demo content, driven by wrk on loopback. Each
+# line (see scripts/bench.py) gives requests per second and the gunicorn workers' CPU
+# per request: the article from the page cache and uncached, home and article list
+# uncached, the request form, valid submissions, and the site's CSS file as the
+# ceiling; then submissions with a live `manage.py run_worker` and a loopback SMTP
+# server that accepts, then hangs (BENCH_WORKER=0 leaves those out).
+# env: BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2: gunicorn workers),
+#      BENCH_GUNICORN (extra gunicorn options, e.g. "--worker-class sync --threads 1"),
+#      PGHOST_URL (postgres://postgres@127.0.0.1:5432),
 #      BENCH_DATABASE (clinic_bench; dropped and created again), PORT (8765), REDIS_URL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,9 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 # The benchmark submits far faster than any patient: lift the abuse limits for it.
 export REQUEST_RATE_LIMIT=100000000 REQUEST_MIN_FILL_SECONDS=0
 export GUNICORN_ACCESS_LOG=/dev/null
+# Two workers on a two-core machine, as issue 16 measured; the rest from gunicorn.conf.py.
+export WEB_CONCURRENCY=${BENCH_WORKERS:-2}
+if [ -n "${BENCH_GUNICORN:-}" ]; then export GUNICORN_CMD_ARGS=$BENCH_GUNICORN; fi
 # Shared with bench.py, which counts queries in-process against the same database.
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export DJANGO_SECURE_SSL_REDIRECT=0
@@ -26,4 +32,4 @@ export PROD_DIR=${PROD_DIR:-$(mktemp -d /tmp/clinic-bench.XXXX)}
 redis-cli -u "$REDIS_URL" flushdb >/dev/null 2>&1 || true
 BASE=$(scripts/prod-server.sh)
 trap 'kill "$(cat "$PROD_DIR/gunicorn.pid")" 2>/dev/null || true' EXIT
-.venv/bin/python scripts/bench.py "$BASE" "${BENCH_SECONDS:-10}" "${BENCH_CONNECTIONS:-32}"
+.venv/bin/python scripts/bench.py "$BASE" "${BENCH_SECONDS:-10}" "${BENCH_CONNECTIONS:-16}"
