@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -6,12 +8,14 @@ from core.phone import tel_href
 
 
 def clinic_details():
-    """Name and phone of the clinic, for templates rendered with or without a request."""
-    return {
-        "name": settings.CLINIC_NAME,
-        "phone": settings.CLINIC_PHONE,
-        "phone_href": tel_href(settings.CLINIC_PHONE),
-    }
+    """Name and phone of the clinic, for templates rendered with or without a request.
+    The same dict each time for the same settings: read it, never change it."""
+    return details_of(settings.CLINIC_NAME, settings.CLINIC_PHONE)
+
+
+@lru_cache(maxsize=8)
+def details_of(name, phone):
+    return {"name": name, "phone": phone, "phone_href": tel_href(phone)}
 
 
 def other_languages(path=None):

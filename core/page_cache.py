@@ -19,23 +19,73 @@ Every save or delete of a model an app registers with refresh_pages_when_changed
 each key, so a change shows at once on every server. A scheduled article appears on
 time because no page is kept past the next change an app registers with
 schedule_changes(). If the cache is down, pages are simply rendered.
+
+Slow-changing fragments (the footer's locations, the emergency notice, ...) go
+through remember(): kept in the shared cache and in each process, under the content
+version, which is read from the cache once per request (content_version()). So a
+page rendered fresh costs one round trip to Redis for all its fragments together.
 """
 
 import hashlib
 import logging
 import re
+import time
 from functools import wraps
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
 logger = logging.getLogger(__name__)
 
+
+class OneClientPerPool:
+    """Stands in for the redis.Redis class in Django's RedisCache, which builds a new
+    client object on every call (measured at half the cost of a lookup): one client
+    per connection pool instead. A redis-py client with its pool is thread-safe."""
+
+    def __init__(self, client_class):
+        self.client_class = client_class
+        self.clients = {}
+
+    def __call__(self, connection_pool):
+        client = self.clients.get(connection_pool)
+        if client is None:
+            client = self.clients[connection_pool] = self.client_class(
+                connection_pool=connection_pool
+            )
+        return client
+
+
+class CacheReusingClients(ConnectionProxy):
+    """caches[alias], like Django's own ``cache`` proxy, with one Redis client reused
+    (OneClientPerPool) when the backend is Django's RedisCache."""
+
+    def __getattr__(self, item):
+        return getattr(self.backend(), item)
+
+    def backend(self):
+        backend = self._connections[self._alias]
+        if isinstance(backend, RedisCache):
+            redis_client = backend._cache  # Django's RedisCacheClient, made once
+            if not isinstance(redis_client._client, OneClientPerPool):
+                redis_client._client = OneClientPerPool(redis_client._client)
+        return backend
+
+    def redis(self):
+        """The redis-py client, for what Django's cache API cannot do in one round
+        trip; None when the cache is not Redis."""
+        backend = self.backend()
+        return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
+
+
 # Pages and fragments have a cache of their own ("pages"), so that however many pages
 # are kept, they can never evict the rate-limit counters in the default cache.
-cache = ConnectionProxy(caches, "pages")
+cache = CacheReusingClients(caches, "pages")
 
 VERSION_KEY = "pages:version"
 PAGE_SECONDS = 300
@@ -50,31 +100,99 @@ CANONICAL_QUERY = re.compile(r"page=(?:[2-9]|[1-9][0-9]{1,5})")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
+def new_version():
+    """A version to start from when the cache has none (empty, flushed or evicted):
+    the time in microseconds, never one an earlier start counted up to, so nothing
+    kept under an old number (pages, or fragments in a process) can be current again."""
+    return time.time_ns() // 1000
+
+
+# The version read for the request being served (see content_version()); set only
+# between PatientPageCacheMiddleware's start and end of a request.
+_request = Local()
+
+
 def content_changed(**kwargs):
     """Signal receiver: make every cached page stale."""
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted
-        cache.set(VERSION_KEY, 1, None)
+        version = new_version()
+        cache.set(VERSION_KEY, version, None)
     except Exception:  # the cache is down: nothing is served from it either
         logger.warning("cache unavailable; content change not recorded")
+        return
+    if getattr(_request, "active", False):
+        _request.version = version  # the rest of this request sees the change
 
 
-def remember(name, compute, seconds=PAGE_SECONDS):
-    """compute(), kept in the cache until content changes; computed anyway if the
-    cache is down."""
+def read_version():
+    """The content version in the cache, started (new_version()) if there is none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, new_version(), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def content_version():
+    """The content version: read from the cache once per request (the middleware
+    keeps it for the rest of the request), or on every call outside a request."""
+    version = getattr(_request, "version", None)
+    if version is None:
+        version = read_version()
+        if getattr(_request, "active", False):
+            _request.version = version
+    return version
+
+
+# This process's copies of remembered values: name -> (version, until, value).
+_kept = {}
+
+
+def remember(name, compute, seconds=PAGE_SECONDS, *, shared=True):
+    """compute(), kept until content changes (or ``seconds`` pass): in this process,
+    and (``shared``) in the shared cache for the other processes; computed anyway if
+    the cache is down. The value is shared by every request of the process: never
+    change it.
+
+    ``shared=False`` for values best not pickled (model instances): each process
+    computes its own once per version. Such a copy is only as fresh as the version
+    is shared: with the local-memory cache (development, tests, one process), where
+    another process's change would never reach it, they are computed every time."""
     try:
-        key = f"content:{cache.get_or_set(VERSION_KEY, 1, None)}:{name}"
-        value = cache.get(key)
+        if not shared and is_local(cache):
+            return compute()
+        version = content_version()
     except Exception:
         logger.warning("cache unavailable; computing %s", name)
+        return compute()
+    now = time.monotonic()
+    kept = _kept.get(name)
+    if kept is not None and kept[0] == version and kept[1] > now:
+        return kept[2]
+    key = f"content:{version}:{name}"
+    value = remember_shared(key, compute, seconds) if shared else compute()
+    _kept[name] = (version, now + seconds, value)
+    return value
+
+
+def is_local(cache):
+    return isinstance(cache._connections[cache._alias], LocMemCache)
+
+
+def remember_shared(key, compute, seconds):
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("cache unavailable; computing %s", key)
         return compute()
     if value is None:
         value = compute()
         try:
             cache.set(key, value, seconds)
         except Exception:
-            logger.warning("cache unavailable; %s not stored", name)
+            logger.warning("cache unavailable; %s not stored", key)
     return value
 
 
@@ -167,12 +285,12 @@ def page_key(request):
 
 
 def current_version(found):
-    """The content version from a get_many() answer, started at 1 if the cache has
-    none yet, so that a page stored now is still current on the next visit."""
+    """The content version from a get_many() answer, started (new_version()) if the
+    cache has none yet, so that a page stored now is still current on the next visit."""
     version = found.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, new_version(), None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
@@ -181,6 +299,14 @@ class PatientPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The request's content version, read at most once (content_version()).
+        _request.active, _request.version = True, None
+        try:
+            return self.serve(request)
+        finally:
+            _request.active, _request.version = False, None
+
+    def serve(self, request):
         if not is_cacheable(request):
             return self.get_response(request)
         key = page_key(request)
@@ -195,6 +321,7 @@ class PatientPageCacheMiddleware:
         kept_version, kept_response = found.get(key, (None, None))
         if kept_response is not None and kept_version == version:
             return kept_response
+        _request.version = version  # the fragments the page needs are under it
         response = self.get_response(request)
         if self.should_keep(request, response):
             try:
