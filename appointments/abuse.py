@@ -9,10 +9,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.utils.crypto import salted_hmac
 
+from core.page_cache import CacheReusingClients
+
 logger = logging.getLogger(__name__)
+
+# The default cache (the rate-limit counters), reusing one Redis client.
+cache = CacheReusingClients(caches, DEFAULT_CACHE_ALIAS)
 
 
 @dataclass(frozen=True)
@@ -61,22 +66,37 @@ def over_rate_limit(client_address):
     """Count a submission against this client's allowance; True once it is used up.
 
     The count lives in the shared cache (Redis in production), so it holds across
-    every app process: cache.add starts a window, cache.incr counts atomically in it.
+    every app process: the first submission starts a window, each counts atomically in
+    it (count_in_window).
     The key is a keyed hash, so the cache holds no IP addresses. If the cache is
     down we let the request through: losing a patient is worse than some spam.
     """
     digest = salted_hmac("appointments.rate", client_address, algorithm="sha256").hexdigest()
-    key = f"appointments:rate:{digest}"
-    window = settings.REQUEST_RATE_WINDOW_SECONDS
     try:
-        if cache.add(key, 1, timeout=window):
-            return settings.REQUEST_RATE_LIMIT < 1
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window ran out between add and incr: start a new one
-            cache.add(key, 1, timeout=window)
-            count = 1
+        count = count_in_window(f"appointments:rate:{digest}")
     except Exception:
         logger.warning("Rate limit unavailable: the cache is not answering", exc_info=True)
         return False
     return count > settings.REQUEST_RATE_LIMIT
+
+
+def count_in_window(key):
+    """Count one more in the window under ``key`` (started by the first); the count.
+
+    With Redis, one round trip: SET NX starts the window with its expiry, INCR counts,
+    both in one MULTI/EXEC. Elsewhere (local memory), add() then incr()."""
+    window = settings.REQUEST_RATE_WINDOW_SECONDS
+    redis = cache.redis()
+    if redis is not None:
+        full_key = cache.make_and_validate_key(key)
+        pipeline = redis.pipeline(transaction=True)
+        pipeline.set(full_key, 0, ex=window, nx=True)
+        pipeline.incr(full_key)
+        return pipeline.execute()[1]
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ran out between add and incr: start a new one
+        cache.add(key, 1, timeout=window)
+        return 1

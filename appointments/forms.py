@@ -4,11 +4,14 @@ import phonenumbers
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import IntegrityError, transaction
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from appointments.abuse import FormStamp, over_rate_limit
@@ -23,6 +26,25 @@ NOT_SENT_YET = _(
     "Everything you typed is still here. Please check it, then press “Send request” "
     "again to send it."
 )
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    """A choice of the active locations the form was given (``locations``, kept in the
+    process: Location.active_list), checked against them without a query."""
+
+    locations = {}  # str(pk) -> Location, set by the form
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        location = self.locations.get(str(value))
+        if location is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return location
 
 
 class AppointmentRequestForm(forms.ModelForm):
@@ -48,7 +70,7 @@ class AppointmentRequestForm(forms.ModelForm):
         initial=AppointmentRequest.ContactMethod.PHONE,
         widget=forms.RadioSelect,
     )
-    location = forms.ModelChoiceField(
+    location = LocationChoiceField(
         label=_("Which location suits you best?"),
         queryset=Location.objects.active(),
         empty_label=None,
@@ -166,10 +188,11 @@ class AppointmentRequestForm(forms.ModelForm):
         self.stamp = None  # the submitted FormStamp, read in full_clean
         self.settled = None  # what a bot or a repeat gets instead of a new request
         # Only ask where when there is a choice; with one location, that is the one.
-        locations = list(Location.objects.active())
+        self.locations = locations = Location.active_list()
         self.only_location = locations[0] if len(locations) == 1 else None
         if len(locations) > 1:
             self.fields["location"].label_from_instance = location_label
+            self.fields["location"].locations = {str(loc.pk): loc for loc in locations}
         else:
             del self.fields["location"]
             self.instance.location = self.only_location
@@ -208,8 +231,36 @@ class AppointmentRequestForm(forms.ModelForm):
         )
         return helper
 
+    def _get_validation_exclusions(self):
+        # The location was checked against the active ones (LocationChoiceField): the
+        # model need not query the database to see that it exists.
+        return {*super()._get_validation_exclusions(), "location"}
+
+    def rendered_fields(self, context):
+        """The fields as ``{% crispy form %}`` renders them.
+
+        A form not yet sent (every GET) is the same for every patient but for the
+        article it carries: it is rendered once per language and set of locations in
+        each process, and only the article is filled in (the only initial value a
+        view may give it). A sent form (errors, values kept) is rendered in full.
+        """
+        if self.is_bound:
+            return render_crispy_form(self, context=context.flatten())
+        key = (get_language(), tuple((loc.pk, location_label(loc)) for loc in self.locations))
+        html = _blank_forms.get(key)
+        if html is None:
+            if len(_blank_forms) >= 32:  # locations edited many times: start afresh
+                _blank_forms.clear()
+            blank = type(self)(initial={"article": ARTICLE_SLOT})
+            html = _blank_forms[key] = render_crispy_form(blank)
+        article = self.initial.get("article") or ""
+        value = f' value="{escape(article)}"' if article else ""
+        return mark_safe(html.replace(f' value="{ARTICLE_SLOT}"', value, 1))  # noqa: S308 (escaped)
+
     @property
     def fields_with_errors(self):
+        if not self.is_bound:
+            return []
         return [field for field in self.visible_fields() if field.errors]
 
     def clean_phone(self):
@@ -285,7 +336,16 @@ class AppointmentRequestForm(forms.ModelForm):
         super().full_clean()
 
     def earlier_request(self):
-        return AppointmentRequest.objects.filter(form_token=self.stamp.token).first()
+        """The request this form's token saved before, as its id and reference (all a
+        repeat needs to be answered), or None."""
+        earlier = (
+            AppointmentRequest.objects.filter(form_token=self.stamp.token)
+            .order_by()
+            .values_list("pk", "reference")[:1]
+        )
+        for pk, reference in earlier:
+            return AppointmentRequest(pk=pk, reference=reference)
+        return None
 
     def check_not_a_bot(self):
         """No valid stamp (a forged or very old page), or sent faster than a person can
@@ -309,24 +369,40 @@ class AppointmentRequestForm(forms.ModelForm):
         return self.has_error(NON_FIELD_ERRORS, "rate_limited")
 
     def save(self, commit=True):
-        """The saved request; the earlier one for a repeat, an unsaved one for a bot."""
+        """The saved request; the earlier one for a repeat, an unsaved one for a bot.
+
+        The new request gets a fresh random reference on each call, and is inserted
+        without a savepoint: a clash (on the reference, or on the form's token when a
+        simultaneous double submit saved it first) raises IntegrityError for the
+        caller's transaction to be rolled back whole; then settle_clash() says what to
+        do (appointments.views.save_request)."""
         if self.settled is not None:
             return self.settled
+        self.instance.reference = AppointmentRequest.new_reference()
         self.instance.source_article = self.cleaned_data.get("article")
         self.instance.form_token = self.stamp.token
         self.instance.source_path = self.stamp.source_path
         # The language of the pages the patient used: the front desk calls in it, and
         # the patient's emails are written in it.
         self.instance.language = AppointmentRequest.Language.current()
-        try:
-            with transaction.atomic():
-                return super().save(commit)
-        except IntegrityError:
-            # The same token was saved by a simultaneous submit (a double click).
-            self.settled = self.earlier_request()
-            if self.settled is None:
-                raise
-            return self.settled
+        return super().save(commit)
+
+    def settle_clash(self):
+        """After save() clashed: True if a simultaneous submit of this same form (a
+        double click) saved it first, which is then the answer (``settled``); False
+        if only the random reference was taken, and another try will do."""
+        self.settled = self.earlier_request()
+        return self.settled is not None
+
+    def reference_taken(self):
+        reference = self.instance.reference
+        return AppointmentRequest.objects.filter(reference=reference).exists()
+
+
+# Stands for the article's slug in a rendered blank form (rendered_fields()).
+ARTICLE_SLOT = "article-slot"
+# A blank form rendered by crispy, per (language, locations): see rendered_fields().
+_blank_forms = {}
 
 
 def published_article(slug):

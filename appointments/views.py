@@ -2,7 +2,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -59,13 +59,33 @@ def submit_request(request):
         if form.is_rate_limited:
             return rate_limited(request)
         return show_form(request, form, form.stamp, form.cleaned_data.get("article"))
-    with transaction.atomic():
-        appointment_request = form.save()
-        if form.is_new_request:
-            # Stored with the request or not at all; the worker sends them.
-            queue_notifications(appointment_request)
-            logger.info("Appointment request %s received", appointment_request.reference)
+    appointment_request = save_request(form)
     return show_received(request, appointment_request.reference)
+
+
+def save_request(form):
+    """The request and the tasks for its emails in one transaction, without a
+    savepoint (one statement per row). The reference is random: should it clash with
+    another's, the transaction is rolled back whole and tried again; should the
+    form's token clash, a simultaneous double submit saved it first, and that is the
+    request."""
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                appointment_request = form.save()
+                if form.is_new_request:
+                    # Stored with the request or not at all; the worker sends them.
+                    queue_notifications(appointment_request)
+        except IntegrityError:
+            if form.settle_clash():
+                return form.settled
+            if not form.reference_taken():
+                raise  # some other constraint: not ours to retry
+            continue
+        if form.is_new_request:
+            logger.info("Appointment request %s received", appointment_request.reference)
+        return appointment_request
+    raise IntegrityError("no free appointment request reference after 10 tries")
 
 
 def rate_limited(request):

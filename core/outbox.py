@@ -29,8 +29,9 @@ def send_later(*, kind, to, subject, body, reference="", attachments=()):
     transaction: stored together with what it is about, or not at all.
 
     attachments: (filename, content, mimetype) triples with text content, e.g. an
-    .ics calendar entry."""
-    with transaction.atomic():
+    .ics calendar entry. Inside the caller's transaction no savepoint is made: an
+    error here fails the caller's transaction too, which is the point."""
+    with transaction.atomic(savepoint=False):
         email = Email.objects.create(
             kind=kind,
             reference=reference,

@@ -112,6 +112,15 @@ class Location(models.Model):
             60 * 60,
         )
 
+    @classmethod
+    def active_list(cls):
+        """The active locations, kept in this process until a location changes (see
+        core.page_cache): the request form offers and checks them without a query.
+        Shared by every request of the process: read them, never change them."""
+        return remember(
+            "active-locations", lambda: list(cls.objects.active()), 60 * 60, shared=False
+        )
+
 
 def next_opening_change(now=None):
     """When an active location next opens or closes (clinic time), or None: no page

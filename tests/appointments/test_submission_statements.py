@@ -1,0 +1,80 @@
+"""A valid submission costs a fixed, small number of SQL statements (issue 16): the
+request, its history, each email and its task in one transaction, and the session,
+with the locations checked against the process's copy (shared Redis cache).
+
+Counted as production runs: no test transaction around the request (so BEGIN and
+COMMIT are the request's own) and the database task queue (the worker sends)."""
+
+import os
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from appointments.models import AppointmentRequest
+from core.models import Email
+from tests.appointments.conftest import RECEIVED_URL, REQUEST_URL, form_data
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+
+
+@pytest.fixture
+def redis_caches(settings):
+    """Production's caches (counters and pages in Redis, a test database, emptied)
+    and task queue (in the database)."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.RedisError:
+        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
+    backend = "django.core.cache.backends.redis.RedisCache"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.CACHES = {
+        "default": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "c"},
+        "pages": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "p"},
+    }
+    yield
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+
+
+def post_counting_statements(client, **overrides):
+    client.get(REQUEST_URL)  # what a patient's browser does first
+    with CaptureQueriesContext(connection) as statements:
+        response = client.post(REQUEST_URL, form_data(**overrides))
+    assert response.status_code == 302 and response["Location"] == RECEIVED_URL
+    return [query["sql"] for query in statements.captured_queries]
+
+
+@pytest.mark.parametrize("locations", ["location", "two_locations"])
+def test_a_valid_post_runs_at_most_8_sql_statements(client, redis_caches, locations, request):
+    chosen = request.getfixturevalue(locations)
+    extra = {"location": str(chosen[0].pk)} if isinstance(chosen, list) else {}
+
+    statements = post_counting_statements(client, email="", **extra)
+
+    assert len(statements) <= 8, "\n".join(statements)
+    assert AppointmentRequest.objects.count() == 1
+    assert Email.objects.count() == 1  # the front desk's notice, queued with it
+    assert "sessionid" in client.cookies
+
+
+def test_a_valid_post_with_an_email_adds_only_that_email_and_its_task(
+    client, redis_caches, location
+):
+    statements = post_counting_statements(client)
+
+    assert len(statements) <= 10, "\n".join(statements)
+    assert Email.objects.count() == 2
+
+
+def test_a_double_submit_still_gives_one_request(client, redis_caches, location):
+    data = form_data(email="")
+    first = client.post(REQUEST_URL, data)
+    second = client.post(REQUEST_URL, data)
+
+    assert first["Location"] == second["Location"] == RECEIVED_URL
+    assert AppointmentRequest.objects.count() == 1
