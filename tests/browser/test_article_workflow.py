@@ -76,6 +76,9 @@ def test_live_article_changes_reach_patients_only_once_approved(
     # The clinician adds a sentence to the live article and sends it for review.
     log_in(page, live_server, "casey")
     page.goto(change_url)
+    # The writing checks fill in after a moment: audit the page with them shown.
+    expect(page.locator("#writing-checks")).to_contain_text("Flesch-Kincaid grade")
+    expect(page.locator(".writing-checks-details h3").first).to_be_visible()
     assert_accessible(page, "article change page with the review panel")
     editor = page.get_by_role("textbox", name="Body")
     editor.locator("p").first.click()

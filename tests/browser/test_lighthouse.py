@@ -18,6 +18,7 @@ PAGES = {
     "article": FACET_ARTICLE,
     "request-form": "/appointments/request/",
     "home-es": "/es/",
+    "article-es": "/es/articles/que-sigue-si-las-inyecciones-facetarias-no-funcionan/",
     "request-form-es": "/es/appointments/request/",
 }
 PERFECT = {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}

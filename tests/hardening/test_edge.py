@@ -172,7 +172,12 @@ def test_the_admin_takes_larger_multipart_bodies(manager_client, settings):
 
     response = manager_client.post(
         "/admin/education/topic/add/",
-        {"name": "Hips", "slug": "hips", "picture": SimpleUploadedFile("a.bin", b"x" * 200_000)},
+        {
+            "name": "Hips",
+            "slug": "hips",
+            "language": "en",
+            "picture": SimpleUploadedFile("a.bin", b"x" * 200_000),
+        },
     )
 
     assert response.status_code == HTTPStatus.FOUND  # saved; the stray file is ignored

@@ -15,7 +15,7 @@ function element(tag, text, className) {
 function section(title, items) {
   const fragment = document.createDocumentFragment()
   if (!items.length) return fragment
-  fragment.append(element("h4", title))
+  fragment.append(element("h3", title))
   const list = element("ul")
   for (const item of items) list.append(element("li", item))
   fragment.append(list)
