@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
+from core.page_cache import remember, seconds_to_keep
 from core.site import absolute_url
 from education import search
 from education.models import Article, EmergencyNotice, Topic, current_language
@@ -94,6 +95,7 @@ class ArticleDetailView(DetailView):
 
     template_name = "education/article_detail.html"
     context_object_name = "article"
+    page = None  # a patient's page data, kept per process (see get_object)
 
     def get_queryset(self):
         # An article is found only under its own language's address: a Spanish slug
@@ -110,6 +112,21 @@ class ArticleDetailView(DetailView):
             return articles
         return articles.published()
 
+    def get_object(self, queryset=None):
+        if self.request.user.has_perm("education.view_article"):
+            return super().get_object(queryset)  # staff: drafts too, always read fresh
+        # Patients: the published article and what its page shows, found once per
+        # process until content changes (core.page_cache.remember), so a page
+        # rendered for a visitor with a session costs no query.
+        slug, language = self.kwargs["slug"], current_language()
+        self.page = remember(
+            f"article-page:{language}:{slug}",
+            lambda: published_article_page(self.get_queryset(), slug),
+            seconds=seconds_to_keep(),
+            shared=False,
+        )
+        return self.page["article"]
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if not self.object.is_live:
@@ -120,23 +137,47 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        canonical_url = absolute_url(article.get_absolute_url())
+        page = self.page or article_page(article)
         preview = kwargs.pop("preview", not article.is_live)
-        translations = {}
-        for language, slug in article.published_translations():
-            with translation.override(language):
-                translations[language] = reverse("education:article_detail", args=[slug])
         return super().get_context_data(
-            related_articles=Article.objects.published().related_to(article),
+            related_articles=page["related"],
             preview=preview,
-            **language_links(translations),
-            canonical_url=canonical_url,
-            structured_data=article.structured_data(canonical_url, absolute_url("/")),
+            **language_links(page["translations"]),
+            canonical_url=page["canonical_url"],
+            structured_data=page["structured_data"],
             cta_article=article,
             emergency_notice=EmergencyNotice.current(),
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
             **kwargs,
         )
+
+
+def published_article_page(articles, slug):
+    """The page data of the published article ``slug`` among ``articles``; 404 (and
+    nothing kept) if there is none."""
+    article = articles.filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article.")
+    return article_page(article)
+
+
+def article_page(article):
+    """What an article's page shows besides the article: related articles, its
+    published translations, canonical address and structured data. Everything is
+    worked out here, so a kept copy is used as it is (reading time included)."""
+    translations = {}
+    for language, slug in article.published_translations():
+        with translation.override(language):
+            translations[language] = reverse("education:article_detail", args=[slug])
+    canonical_url = absolute_url(article.get_absolute_url())
+    article.reading_minutes  # noqa: B018 (worked out now, kept with the article)
+    return {
+        "article": article,
+        "related": list(Article.objects.published().related_to(article)),
+        "translations": translations,
+        "canonical_url": canonical_url,
+        "structured_data": article.structured_data(canonical_url, absolute_url("/")),
+    }
 
 
 def language_links(translations):

@@ -1,0 +1,93 @@
+"""A patient's article page data is found once per process and content version
+(issue 16), and never outlives a change: an edit published, an article published
+at its time, an article unpublished. With Redis, as in production; with the
+local-memory cache (one process) it is read every time."""
+
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import page_cache
+from education.models import Article
+from tests.clients import BrowserClient
+from tests.core.test_fragments import pages_cache  # noqa: F401 (fixture)
+from tests.education.conftest import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(url):
+    """As a visitor with a session: the page cache never answers, the view renders.
+    Returns the response and the queries other than reading the session."""
+    client = BrowserClient()
+    client.cookies["sessionid"] = "a-visitor-with-a-session"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    others = [q for q in queries.captured_queries if "django_session" not in q["sql"]]
+    return response, len(others)
+
+
+def test_second_render_costs_no_query_with_a_shared_version(pages_cache):  # noqa: F811
+    article = make_article(topics=[make_topic()])
+
+    visit(article.get_absolute_url())
+    response, queries = visit(article.get_absolute_url())
+
+    assert response.status_code == 200 and "Facet joints explained" in response.text
+    if pages_cache == "redis":
+        assert queries == 0
+    else:
+        assert queries > 0
+
+
+def test_a_published_change_reaches_the_next_render(pages_cache):  # noqa: F811
+    article = make_article(topics=[make_topic()])
+    visit(article.get_absolute_url())
+
+    article.title = "Facet joints, the new title"
+    article.save()
+    response, _ = visit(article.get_absolute_url())
+
+    assert "Facet joints, the new title" in response.text
+
+
+def test_an_unpublished_article_is_gone_at_once(pages_cache):  # noqa: F811
+    article = make_article(topics=[make_topic()])
+    visit(article.get_absolute_url())
+
+    article.status = Article.Status.DRAFT
+    article.save()
+    response, _ = visit(article.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+def test_a_related_article_appears_at_its_publication_time(pages_cache, monkeypatch):  # noqa: F811
+    topic = make_topic()
+    article = make_article(topics=[topic])
+    soon = timezone.now() + timedelta(minutes=2)
+    make_article("Coming soon", topics=[topic], publish_at=soon)
+    first, _ = visit(article.get_absolute_url())
+    assert "Coming soon" not in first.text
+
+    # Two minutes and a second later, by the clinic's clock and the process's.
+    later = soon + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    started = time.monotonic()
+    clock = SimpleNamespace(monotonic=lambda: started + 121, time_ns=time.time_ns)
+    monkeypatch.setattr(page_cache, "time", clock)
+    second, _ = visit(article.get_absolute_url())
+
+    assert "Coming soon" in second.text
+
+
+def test_a_made_up_slug_is_not_kept(pages_cache):  # noqa: F811
+    response, _ = visit("/articles/no-such-article/")
+
+    assert response.status_code == 404
+    assert not any("no-such-article" in name for name in page_cache._kept)
