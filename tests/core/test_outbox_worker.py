@@ -122,7 +122,7 @@ def initial_environment(*names):
 
 @pytest.fixture(scope="module")
 def app(live_database, smtp_server, tmp_path_factory):  # noqa: F811 (the imported fixture)
-    """gunicorn as production starts it (gunicorn.conf.py: gthread, 4 threads), with two
+    """gunicorn as production starts it (gunicorn.conf.py: sync workers), with two
     worker processes and mail pointed at the test server: if a request waited on SMTP,
     it would show. The rate limit is lifted (all submissions come from 127.0.0.1)."""
     logs = tmp_path_factory.mktemp("gunicorn")
