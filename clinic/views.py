@@ -12,7 +12,8 @@ from clinic.middleware import (
     is_connection_error,
 )
 from core.site import absolute_url
-from education.models import Article, Topic
+from education.models import current_language
+from education.views import featured_articles, topics_with_articles
 
 
 @require_safe
@@ -21,9 +22,10 @@ def home(request):
 
     Template: ``home.html``.
     """
+    language = current_language()
     context = {
-        "featured_articles": Article.objects.published().in_language().featured().for_listing()[:3],
-        "topics": Topic.objects.in_language().with_published_articles(),
+        "featured_articles": featured_articles(language),
+        "topics": topics_with_articles(language),
     }
     return render(request, "home.html", context)
 

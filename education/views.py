@@ -35,11 +35,47 @@ class ArticleListView(ListView):
         articles = Article.objects.published().in_language(language)
         # Understood once: the page shows the corrections the results were found with.
         self.search = search.understand(self.query, articles, language)
+        if not self.search.tokens:  # no search: the list every visitor sees alike
+            return published_for_listing(language)
         return articles.search(self.search).for_listing()
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("topics", Topic.objects.in_language().with_published_articles())
+        kwargs.setdefault("topics", topics_with_articles(current_language()))
         return super().get_context_data(query=self.query, search=self.search, **kwargs)
+
+
+# What every visitor of a list page sees alike, found once per process and content
+# version (core.page_cache.remember) and kept no longer than the next scheduled
+# change: a visitor with a session then costs no query for it.
+
+
+def kept(name, compute):
+    return remember(name, compute, seconds=seconds_to_keep(), shared=False)
+
+
+def published_for_listing(language):
+    """The published articles in ``language``, newest first, as lists show them."""
+    return kept(
+        f"articles-for-listing:{language}",
+        lambda: list(Article.objects.published().in_language(language).for_listing()),
+    )
+
+
+def topics_with_articles(language):
+    """The topics in ``language`` with published articles, with how many."""
+    return kept(
+        f"topics-with-articles:{language}",
+        lambda: list(Topic.objects.in_language(language).with_published_articles()),
+    )
+
+
+def featured_articles(language, limit=3):
+    return kept(
+        f"featured-articles:{language}",
+        lambda: list(
+            Article.objects.published().in_language(language).featured().for_listing()[:limit]
+        ),
+    )
 
 
 class TopicDetailView(ListView):
@@ -56,7 +92,7 @@ class TopicDetailView(ListView):
     def get_queryset(self):
         # One query finds this topic, its translations and the chips: topics are few,
         # articles many. A topic is found only under its own language's address.
-        self.topics = list(Topic.objects.with_article_counts())
+        self.topics = kept("topics-with-counts", lambda: list(Topic.objects.with_article_counts()))
         language = current_language()
         self.topic = next(
             (t for t in self.topics if t.slug == self.kwargs["slug"] and t.language == language),
@@ -64,7 +100,11 @@ class TopicDetailView(ListView):
         )
         if self.topic is None:
             raise Http404("No such topic.")
-        return Article.objects.published().filter(topics=self.topic).for_listing()
+        return [
+            article
+            for article in published_for_listing(language)
+            if any(topic.pk == self.topic.pk for topic in article.topics.all())
+        ]
 
     def get_context_data(self, **kwargs):
         topic = self.topic

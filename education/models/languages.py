@@ -13,9 +13,15 @@ def current_language():
 
 
 def in_its_language(instance, url_name):
-    """``instance``'s address under its own language's prefix (English unprefixed)."""
-    with translation.override(instance.language):
-        return reverse(url_name, kwargs={"slug": instance.slug})
+    """``instance``'s address under its own language's prefix (English unprefixed).
+    Worked out once per instance, slug and language: lists keep their articles and
+    topics between requests (education.views.kept), and a list page asks for dozens."""
+    key = (url_name, instance.language, instance.slug)
+    known = instance.__dict__.setdefault("_addresses", {})
+    if key not in known:
+        with translation.override(instance.language):
+            known[key] = reverse(url_name, kwargs={"slug": instance.slug})
+    return known[key]
 
 
 class TranslatableQuerySet(models.QuerySet):

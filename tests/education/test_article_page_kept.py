@@ -1,7 +1,8 @@
-"""A patient's article page data is found once per process and content version
-(issue 16), and never outlives a change: an edit published, an article published
-at its time, an article unpublished. With Redis, as in production; with the
-local-memory cache (one process) it is read every time."""
+"""What a patient's article page, the home page and the lists show is found once per
+process and content version (issue 16), and never outlives a change: an edit
+published, an article published at its time, an article unpublished, a new article.
+With Redis, as in production; with the local-memory cache (one process) it is read
+every time. Searches are always fresh."""
 
 import time
 from datetime import timedelta
@@ -91,3 +92,41 @@ def test_a_made_up_slug_is_not_kept(pages_cache):  # noqa: F811
 
     assert response.status_code == 404
     assert not any("no-such-article" in name for name in page_cache._kept)
+
+
+# The lists every visitor sees alike: the home page, the article list, topic pages.
+
+
+@pytest.mark.parametrize("url", ["/", "/articles/", "/articles/topics/facet-joints/"])
+def test_lists_cost_no_query_on_the_second_render_with_a_shared_version(
+    pages_cache,  # noqa: F811
+    url,
+):
+    make_article(topics=[make_topic()], featured=True)
+
+    visit(url)
+    response, queries = visit(url)
+
+    assert response.status_code == 200 and "Facet joints explained" in response.text
+    assert (queries == 0) == (pages_cache == "redis")
+
+
+@pytest.mark.parametrize("url", ["/", "/articles/", "/articles/topics/facet-joints/"])
+def test_a_new_article_reaches_the_lists_at_once(pages_cache, url):  # noqa: F811
+    topic = make_topic()
+    make_article(topics=[topic], featured=True)
+    visit(url)
+
+    make_article("Heat or ice", topics=[topic], featured=True)
+    response, _ = visit(url)
+
+    assert "Heat or ice" in response.text
+
+
+def test_a_search_is_always_fresh(pages_cache):  # noqa: F811
+    make_article(topics=[make_topic()])
+    visit("/articles/?q=facet")
+
+    _, queries = visit("/articles/?q=facet")
+
+    assert queries > 0
