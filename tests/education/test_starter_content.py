@@ -187,3 +187,18 @@ def test_living_with_back_pain_gives_the_crisis_line_and_911():
 
     assert re.search(r"call or text\W+988", text, re.IGNORECASE)
     assert re.search(r"\b911\b", text)
+
+
+def test_every_mention_of_nice_gives_its_scope_back_pain_without_sciatica():
+    """NICE advises against these injections for back pain without sciatica (NG59),
+    not for all low back pain: a patient with leg pain must not read it as a ban."""
+    mentions = [
+        sentence
+        for article in ARTICLES
+        for sentence in re.split(r"(?<=\.)\s+", text_of(article))
+        if re.search(r"\bNICE\b", sentence)
+    ]
+
+    assert mentions
+    for sentence in mentions:
+        assert "without sciatica" in sentence, sentence
