@@ -161,11 +161,11 @@ def remember(name, compute, seconds=PAGE_SECONDS, *, shared=True):
     is shared: with the local-memory cache (development, tests, one process), where
     another process's change would never reach it, they are computed every time."""
     try:
-        if not shared and is_local(cache):
-            return compute()
-        version = content_version()
+        version = None if not shared and is_local(cache) else content_version()
     except Exception:
         logger.warning("cache unavailable; computing %s", name)
+        version = None
+    if version is None:
         return compute()
     now = time.monotonic()
     kept = _kept.get(name)

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def location(db):
     return make_location()
 
+
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 
@@ -85,8 +86,9 @@ def test_a_page_rendered_afresh_asks_the_cache_once(client, location, monkeypatc
         monkeypatch.setattr(
             page_cache.cache,
             method,
-            lambda *a, _original=original, _name=method, **k: calls.append(_name)
-            or _original(*a, **k),
+            lambda *a, _original=original, _name=method, **k: (
+                calls.append(_name) or _original(*a, **k)
+            ),
         )
 
     response = client.get("/locations/")
@@ -136,3 +138,17 @@ def test_one_redis_client_serves_every_call(pages_cache):
 
     backend = caches["pages"]._cache
     assert backend.get_client() is backend.get_client(write=True)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_failing_computation_runs_once_and_says_so(pages_cache, shared):
+    """A database outage inside compute() is not a cache outage: one try, its error."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        raise ConnectionError("database down")
+
+    with pytest.raises(ConnectionError):
+        page_cache.remember("failing", compute, shared=shared)
+    assert calls == [1]
