@@ -80,7 +80,7 @@ class App(NamedTuple):
 
 @pytest.fixture(scope="module")
 def gunicorn(live_database, tmp_path_factory):  # noqa: F811 (the imported fixture)
-    """One gunicorn as production starts it (gunicorn.conf.py: gthread, 4 threads),
+    """One gunicorn as production starts it (gunicorn.conf.py: sync workers),
     behind one proxy: TRUSTED_PROXY_COUNT=1, FORWARDED_ALLOW_IPS left at 127.0.0.1,
     and DEBUG off, so SECURE_SSL_REDIRECT is on as in production."""
     logs = tmp_path_factory.mktemp("gunicorn")
