@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -40,8 +41,18 @@ class ArticleListView(ListView):
         return articles.search(self.search).for_listing()
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("topics", topics_with_articles(current_language()))
-        return super().get_context_data(query=self.query, search=self.search, **kwargs)
+        language = current_language()
+        kwargs.setdefault("topics", topics_with_articles(language))
+        context = super().get_context_data(query=self.query, search=self.search, **kwargs)
+        if not self.search.tokens:  # the cards of a page of the list, rendered once
+            page = context["page_obj"]
+            context["cards_html"] = kept(
+                f"article-cards:{language}:{page.number}",
+                lambda: render_to_string(
+                    "education/_article_cards.html", {"articles": page.object_list}
+                ),
+            )
+        return context
 
 
 # What every visitor of a list page sees alike, found once per process and content
