@@ -3,7 +3,6 @@ reading the published text; a medical reviewer approves it under their own accou
 patients then read the new text with the new review date; a later edit that nobody
 approved never reaches them. axe runs on every new admin page on the way."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -16,33 +15,20 @@ from playwright.sync_api import expect
 from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS, sync_roles
 from education.demo import seed_education
 from education.models import Article
-from tests.browser.conftest import ARTIFACTS, watch
+from tests.browser.conftest import watch
+from tests.browser.test_education_journey import PASSWORD, log_in, screenshot
 from tests.education.conftest import make_clinician
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"
 SLUG = "facet-joints-explained"
 NEW_SENTENCE = "Your care team checks these joints with a short test first."
 UNAPPROVED = "This sentence was never approved."
 
 
-def screenshot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
-
-
 def assert_accessible(page, label):
     results = Axe().run(page)
     assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def long_date(day):
