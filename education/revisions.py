@@ -115,16 +115,6 @@ class Revision(models.Model):
         return f"Revision {self.number}"
 
     @property
-    def is_working_copy(self):
-        """The newest revision, not yet what patients read."""
-        article = self.article
-        return self.pk == article.latest_revision_id and self.pk != article.live_revision_id
-
-    @property
-    def is_live(self):
-        return self.pk == self.article.live_revision_id and self.article.is_live
-
-    @property
     def is_scheduled(self):
         return self.state == self.State.APPROVED and self.go_live_at is not None
 

@@ -233,11 +233,11 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             return redirect("admin:education_article_change", article.pk)
         return None
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, object_id)
-        if article is not None:
-            extra_context = {**(extra_context or {}), **workflow.panel(request, article)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The panel from the article the change view already loaded (get_object).
+        if obj is not None and obj.pk:
+            context.update(workflow.panel(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         views = workflow.Views(self)
