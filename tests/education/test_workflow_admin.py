@@ -155,7 +155,10 @@ def test_publishing_at_a_past_time_is_refused_with_a_clear_message(
     in_review, reviewer_user, clinician_user
 ):
     logged_in(reviewer_user).post(step_url(in_review, 2, "approve"))
-    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    # Noon yesterday at the clinic: a time that exists whatever the hour CI runs at
+    # (an hour ago could fall in a DST gap or repeat and be refused for that instead).
+    past = (timezone.localtime() - timedelta(days=1)).replace(hour=12, minute=0)
+    past = past.strftime("%Y-%m-%dT%H:%M")
 
     response = logged_in(clinician_user).post(
         step_url(in_review, 2, "publish"), {"go_live_at": past}, follow=True
@@ -171,7 +174,8 @@ def test_publishing_at_a_set_time_schedules_it_in_the_clinics_zone(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     logged_in(reviewer_user).post(step_url(in_review, 2, "approve"))
-    later = timezone.localtime() + timedelta(days=1)
+    # Noon tomorrow at the clinic: never in a DST gap or repeat, at any hour of a run.
+    later = (timezone.localtime() + timedelta(days=1)).replace(hour=12, minute=0)
 
     response = logged_in(clinician_user).post(
         step_url(in_review, 2, "publish"),
