@@ -22,13 +22,23 @@ schedule_changes(). If the cache is down, pages are simply rendered.
 
 Slow-changing fragments (the footer's locations, the emergency notice, ...) go
 through remember(): kept in the shared cache and in each process, under the content
-version, which is read from the cache once per request (content_version()). So a
-page rendered fresh costs one round trip to Redis for all its fragments together.
+version (content_version()).
+
+With Redis, each process also keeps a copy of the pages it served, and knows the
+content version without asking for it: content_changed() announces every new
+version on a Redis channel, and each process reads the announcements that have
+arrived at the start of each request, without waiting (VersionNotices). So a kept
+page, or the fragments of a page rendered afresh, cost no round trip to Redis; once
+a second the version is read anyway, in case an announcement was lost.
 """
 
+import contextlib
 import hashlib
 import logging
+import os
+import pickle
 import re
+import threading
 import time
 from functools import wraps
 
@@ -122,6 +132,7 @@ def content_changed(**kwargs):
     except Exception:  # the cache is down: nothing is served from it either
         logger.warning("cache unavailable; content change not recorded")
         return
+    notices.announce(version)
     if getattr(_request, "active", False):
         _request.version = version  # the rest of this request sees the change
 
@@ -136,14 +147,111 @@ def read_version():
 
 
 def content_version():
-    """The content version: read from the cache once per request (the middleware
-    keeps it for the rest of the request), or on every call outside a request."""
+    """The content version: once per request, from this process's notices (Redis) or
+    read from the cache (the middleware keeps it for the rest of the request); read
+    on every call outside a request (commands, the worker)."""
     version = getattr(_request, "version", None)
     if version is None:
-        version = read_version()
         if getattr(_request, "active", False):
-            _request.version = version
+            version = _request.version = notices.version()
+        else:
+            version = read_version()
     return version
+
+
+class VersionNotices:
+    """The content version as this process last heard it, so that a request needs no
+    round trip to Redis to learn it.
+
+    content_changed() publishes each new version on a Redis channel. Each process
+    listens on a connection of its own (opened after the fork) and, at the start of
+    each request, takes the announcements that have arrived without waiting for any:
+    a change made by any process is seen by the next request everywhere. The version
+    is read from Redis all the same when nothing has been heard for CONFIRM_SECONDS,
+    so an announcement lost on the way (a listening connection cut without a word,
+    Redis flushed or restarted) is outdated within a second. With the local-memory
+    cache (one process) the version is simply read, as it costs nothing.
+    """
+
+    CONFIRM_SECONDS = 1.0
+
+    def __init__(self):
+        self.lock = threading.Lock()  # one request at a time reads the channel
+        self.forget()
+        os.register_at_fork(after_in_child=self.forget)  # gunicorn's workers
+
+    def forget(self):
+        """Start again: after a fork, or a test that empties Redis."""
+        self.listener = None
+        self.heard = None  # the version last heard or read
+        self.heard_at = 0.0
+        self.retry_at = 0.0  # after a failure to listen, when to try again
+
+    def channel(self, client):
+        # Channels ignore Redis's database numbers: name the database and prefix, so
+        # that sites or test runs sharing a Redis server never hear each other.
+        db = client.connection_pool.connection_kwargs.get("db", 0)
+        return f"{cache.key_prefix}:{db}:{VERSION_KEY}"
+
+    def announce(self, version):
+        """Tell every process (this one at once) that content changed."""
+        client = cache.redis()
+        if client is None:
+            return
+        self.heard, self.heard_at = version, time.monotonic()
+        try:
+            client.publish(self.channel(client), version)
+        except Exception:  # the others read it within CONFIRM_SECONDS
+            logger.warning("cache unavailable; content change not announced")
+
+    def version(self):
+        client = cache.redis()
+        if client is None:
+            return read_version()
+        with self.lock:
+            now = time.monotonic()
+            self.listen(client, now)
+            if self.heard is None or now - self.heard_at > self.CONFIRM_SECONDS:
+                self.heard, self.heard_at = read_version(), now
+            return self.heard
+
+    def listen(self, client, now):
+        """Take the announcements that have arrived; start listening if need be."""
+        try:
+            if self.listener is None:
+                if now < self.retry_at:
+                    return
+                self.listener = client.pubsub()
+                self.listener.subscribe(self.channel(client))
+                self.listener.connection.register_connect_callback(self.reconnected)
+            while (message := self.listener.get_message(timeout=0)) is not None:
+                if message["type"] == "subscribe":
+                    # Subscribed (again): read the version now, so that no change
+                    # falls between what was heard before and what will be.
+                    self.heard = None
+                elif message["type"] == "message":
+                    # Two processes' announcements may cross on the way; versions
+                    # only grow, so the higher one is the latest.
+                    self.heard = max(self.heard or 0, int(message["data"]))
+                    self.heard_at = now
+        except Exception:
+            logger.warning("cache unavailable; not listening for content changes")
+            self.stop_listening()
+            self.retry_at = now + self.CONFIRM_SECONDS
+
+    def reconnected(self, connection):
+        """redis-py reconnects a cut listening connection by itself, and subscribes
+        again: what was announced in between is lost, so the version is read."""
+        self.heard = None
+
+    def stop_listening(self):
+        listener, self.listener, self.heard = self.listener, None, None
+        if listener is not None:
+            with contextlib.suppress(Exception):  # already broken, most likely
+                listener.close()
+
+
+notices = VersionNotices()
 
 
 # This process's copies of remembered values: name -> (version, until, value).
@@ -284,14 +392,21 @@ def page_key(request):
     return f"pages:{page_language(request)}:{encoding}:{digest}"
 
 
-def current_version(found):
-    """The content version from a get_many() answer, started (new_version()) if the
-    cache has none yet, so that a page stored now is still current on the next visit."""
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, new_version(), None)
-        version = cache.get(VERSION_KEY)
-    return version
+# This process's copies of the pages it served from Redis or rendered, with Redis
+# as the page cache: key -> (version, until, pickled response). Bounded, like the
+# shared cache; emptied whole when full (a flood of made-up addresses keeps nothing:
+# only canonical addresses are kept, see CANONICAL_QUERY).
+_pages = {}
+PROCESS_PAGES = 300
+
+
+def forget_process_copies():
+    """Drop what this process keeps (pages, fragments, the version it heard), as a
+    new process would start: for tests, which empty Redis between them."""
+    notices.stop_listening()
+    notices.forget()
+    _pages.clear()
+    _kept.clear()
 
 
 class PatientPageCacheMiddleware:
@@ -311,24 +426,41 @@ class PatientPageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         try:
-            # One round trip: the page and the current version together. A page kept
-            # under an older version is stale.
-            found = cache.get_many([VERSION_KEY, key])
-            version = current_version(found)
+            version = content_version()
+            now = time.monotonic()
+            copy = _pages.get(key)
+            if copy is not None and copy[0] == version and copy[1] > now:
+                # Each request its own response object, from bytes this process made.
+                return pickle.loads(copy[2])  # noqa: S301
+            kept_version, until, kept_response = cache.get(key) or (None, None, None)
         except Exception:  # a cache outage costs speed, never the page
             logger.warning("cache unavailable; rendering %s", request.path)
             return self.get_response(request)
-        kept_version, kept_response = found.get(key, (None, None))
         if kept_response is not None and kept_version == version:
+            self.keep_in_process(key, version, until, kept_response)
             return kept_response
-        _request.version = version  # the fragments the page needs are under it
         response = self.get_response(request)
         if self.should_keep(request, response):
+            seconds = seconds_to_keep()
+            until = time.time() + seconds
             try:
-                cache.set(key, (version, response), seconds_to_keep())
+                cache.set(key, (version, until, response), seconds)
             except Exception:
                 logger.warning("cache unavailable; %s not stored", request.path)
+            self.keep_in_process(key, version, until, response)
         return response
+
+    @staticmethod
+    def keep_in_process(key, version, until, response):
+        """A copy in this process, with Redis as the page cache (with the local-memory
+        cache, the cache is this process already): current for the same version, and
+        no longer than the shared copy (``until``, a time.time())."""
+        if is_local(cache):
+            return
+        if len(_pages) >= PROCESS_PAGES:
+            _pages.clear()
+        until = time.monotonic() + (until - time.time())
+        _pages[key] = (version, until, pickle.dumps(response))
 
     @staticmethod
     def should_keep(request, response):
