@@ -47,6 +47,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
@@ -123,7 +124,14 @@ _request = Local()
 
 
 def content_changed(**kwargs):
-    """Signal receiver: make every cached page stale."""
+    """Signal receiver: make every cached page stale, now and again once the change is
+    committed, so that a page another process renders in between, from the rows as
+    they were, is not kept under the new version."""
+    new_content_version()
+    transaction.on_commit(new_content_version)
+
+
+def new_content_version():
     try:
         version = cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted
@@ -210,37 +218,48 @@ class VersionNotices:
             return read_version()
         with self.lock:
             now = time.monotonic()
-            self.listen(client, now)
-            if self.heard is None or now - self.heard_at > self.CONFIRM_SECONDS:
-                self.heard, self.heard_at = read_version(), now
-            return self.heard
+            if now < self.retry_at:  # Redis failed us a moment ago: do not wait again
+                raise ConnectionError("cache unavailable")
+            try:
+                self.listen(client)
+                if self.heard is None or now - self.heard_at > self.CONFIRM_SECONDS:
+                    self.heard, self.heard_at = read_version(), now
+                version = self.heard
+            except Exception:
+                # A Redis that hangs costs one timeout a second per process, not one
+                # for each fragment of each page.
+                self.stop_listening()
+                self.retry_at = time.monotonic() + self.CONFIRM_SECONDS
+                raise
+            return version
 
-    def listen(self, client, now):
+    def listen(self, client):
         """Take the announcements that have arrived; start listening if need be."""
-        try:
-            if self.listener is None:
-                if now < self.retry_at:
-                    return
-                self.listener = client.pubsub()
-                self.listener.subscribe(self.channel(client))
-                self.listener.connection.register_connect_callback(self.reconnected)
-            while (message := self.listener.get_message(timeout=0)) is not None:
-                if message["type"] == "subscribe":
-                    # Subscribed (again): read the version now, so that no change
-                    # falls between what was heard before and what will be.
-                    self.heard = None
-                elif message["type"] == "message":
-                    # Two processes' announcements may cross on the way; versions
-                    # only grow, so the higher one is the latest.
-                    self.heard = max(self.heard or 0, int(message["data"]))
-                    self.heard_at = now
-        except Exception:
-            logger.warning("cache unavailable; not listening for content changes")
-            self.stop_listening()
-            self.retry_at = now + self.CONFIRM_SECONDS
+        if self.listener is None:
+            self.listener = client.pubsub()
+            self.listener.subscribe(self.channel(client))
+            self.listener.connection.register_connect_callback(self.reconnected)
+        read_again = False
+        for _ in range(100):
+            message = self.listener.get_message(timeout=0)
+            if message is None:
+                break
+            if message["type"] == "subscribe":
+                # Subscribed (again): read the version, so that no change falls
+                # between what was heard before and what will be.
+                read_again = True
+            elif message["type"] == "message":
+                # Two processes' announcements may cross on the way; versions only
+                # grow, so the higher one is the latest.
+                self.heard = max(self.heard or 0, int(message["data"]))
+                self.heard_at = time.monotonic()
+        else:
+            read_again = True  # a flood of changes (an import): the rest can wait
+        if read_again:
+            self.heard = None
 
     def reconnected(self, connection):
-        """redis-py reconnects a cut listening connection by itself, and subscribes
+        """redis-py may reconnect a cut listening connection by itself, and subscribe
         again: what was announced in between is lost, so the version is read."""
         self.heard = None
 
@@ -248,6 +267,8 @@ class VersionNotices:
         listener, self.listener, self.heard = self.listener, None, None
         if listener is not None:
             with contextlib.suppress(Exception):  # already broken, most likely
+                if listener.connection is not None:
+                    listener.connection.deregister_connect_callback(self.reconnected)
                 listener.close()
 
 
@@ -389,7 +410,10 @@ def page_key(request):
     )
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"pages:{page_language(request)}:{encoding}:{digest}"
+    # "2": what is kept has changed to (version, until, response) from (version,
+    # response). New keys for a new shape, so that during a rolling deploy the old
+    # processes and the new never read each other's pages.
+    return f"pages:2:{page_language(request)}:{encoding}:{digest}"
 
 
 # This process's copies of the pages it served from Redis or rendered, with Redis
@@ -457,10 +481,14 @@ class PatientPageCacheMiddleware:
         no longer than the shared copy (``until``, a time.time())."""
         if is_local(cache):
             return
+        try:
+            copy = pickle.dumps(response)
+        except Exception:  # served all the same, only not kept here
+            logger.warning("page not picklable; %s not kept in this process", key)
+            return
         if len(_pages) >= PROCESS_PAGES:
             _pages.clear()
-        until = time.monotonic() + (until - time.time())
-        _pages[key] = (version, until, pickle.dumps(response))
+        _pages[key] = (version, time.monotonic() + (until - time.time()), copy)
 
     @staticmethod
     def should_keep(request, response):

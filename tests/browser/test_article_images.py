@@ -136,8 +136,13 @@ def test_clinician_inserts_an_image_with_the_picker_and_saves(
     page.goto(f"{live_server.url}/admin/education/article/{illustrated_article.pk}/change/")
 
     # The cursor goes to the start of the body; the picker opens from the keyboard.
-    page.get_by_role("textbox", name="Body").click()
+    # (A click on the first paragraph, not the box's middle, which may hold an image.)
+    page.get_by_role("textbox", name="Body").locator("p").first.click()
     page.keyboard.press("Control+Home")
+    page.wait_for_function(
+        "() => document.querySelector('.ProseMirror[contenteditable]').editor"
+        ".state.selection.$from.index(0) === 0"
+    )
     opener = page.get_by_role("button", name="Insert image from library")
     opener.focus()
     page.keyboard.press("Enter")

@@ -58,8 +58,8 @@ def test_keys_name_the_language_of_the_address():
 
     assert page_cache.page_language(english) == "en"
     assert page_cache.page_language(spanish) == "es"
-    assert page_cache.page_key(english).startswith("pages:en:")
-    assert page_cache.page_key(spanish).startswith("pages:es:")
+    assert page_cache.page_key(english).startswith("pages:2:en:")
+    assert page_cache.page_key(spanish).startswith("pages:2:es:")
     assert page_cache.page_key(english) != page_cache.page_key(spanish)
 
 

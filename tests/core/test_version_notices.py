@@ -36,11 +36,14 @@ def change_content_in_another_process(redis_url=REDIS_TEST_URL):
     script = f"""
 import django
 from django.conf import settings
-settings.configure(CACHES={{
-    "default": {{"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-    "pages": {{"BACKEND": "django.core.cache.backends.redis.RedisCache",
-               "LOCATION": {redis_url!r}, "KEY_PREFIX": "p"}},
-}})
+settings.configure(
+    DATABASES={{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}}},
+    CACHES={{
+        "default": {{"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        "pages": {{"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                   "LOCATION": {redis_url!r}, "KEY_PREFIX": "p"}},
+    }},
+)
 django.setup()
 from core import page_cache
 page_cache.content_changed()
@@ -178,3 +181,41 @@ def test_with_the_local_memory_cache_nothing_is_kept_beside_it(client, location)
 
     assert page_cache._pages == {}
     assert page_cache.notices.listener is None
+
+
+@with_redis
+def test_a_hung_redis_costs_one_wait_a_second_not_one_per_fragment(
+    client, location, pages_cache, monkeypatch
+):
+    attempts = []
+
+    def hung():  # as a read that waited out its timeout
+        attempts.append(1)
+        raise ConnectionError("timed out")
+
+    monkeypatch.setattr(page_cache, "read_version", hung)
+    client.cookies["sessionid"] = "no-such-session"  # rendered, with its fragments
+
+    for _ in range(3):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert location.name in response.content.decode()  # the footer, computed
+
+    assert attempts == [1]
+    page_cache.notices.retry_at -= page_cache.notices.CONFIRM_SECONDS  # a second on
+    client.get("/")
+    assert attempts == [1, 1]
+
+
+@pytest.mark.parametrize("pages_cache", ["local memory", "redis"], indirect=True)
+def test_a_change_makes_pages_stale_again_once_committed(
+    location, pages_cache, django_capture_on_commit_callbacks
+):
+    """Another process may render a page between the save and the commit, from the
+    rows as they were: it must not be kept under the version the save started."""
+    with django_capture_on_commit_callbacks(execute=True):
+        location.name = "Riverside Spine Center"
+        location.save()
+        during = page_cache.read_version()
+
+    assert page_cache.read_version() > during
