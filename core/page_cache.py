@@ -193,7 +193,8 @@ class VersionNotices:
         self.listener = None
         self.heard = None  # the version last heard or read
         self.heard_at = 0.0
-        self.retry_at = 0.0  # after a failure to listen, when to try again
+        self.listen_again_at = 0.0  # after a failure to listen, when to try again
+        self.down_until = 0.0  # after a failure to read, when to try again
 
     def channel(self, client):
         # Channels ignore Redis's database numbers: name the database and prefix, so
@@ -218,27 +219,39 @@ class VersionNotices:
             return read_version()
         with self.lock:
             now = time.monotonic()
-            if now < self.retry_at:  # Redis failed us a moment ago: do not wait again
+            if now < self.down_until:  # Redis failed us a moment ago: do not wait again
                 raise ConnectionError("cache unavailable")
-            try:
-                self.listen(client)
-                if self.heard is None or now - self.heard_at > self.CONFIRM_SECONDS:
+            listening = self.listen(client, now)
+            if not listening or self.heard is None or now - self.heard_at > self.CONFIRM_SECONDS:
+                try:
                     self.heard, self.heard_at = read_version(), now
-                version = self.heard
-            except Exception:
-                # A Redis that hangs costs one timeout a second per process, not one
-                # for each fragment of each page.
-                self.stop_listening()
-                self.retry_at = time.monotonic() + self.CONFIRM_SECONDS
-                raise
-            return version
+                except Exception:
+                    # A Redis that hangs costs one timeout a second per process, not
+                    # one for each fragment of each page.
+                    self.down_until = time.monotonic() + self.CONFIRM_SECONDS
+                    raise
+            return self.heard
 
-    def listen(self, client):
-        """Take the announcements that have arrived; start listening if need be."""
-        if self.listener is None:
-            self.listener = client.pubsub()
-            self.listener.subscribe(self.channel(client))
-            self.listener.connection.register_connect_callback(self.reconnected)
+    def listen(self, client, now):
+        """Take the announcements that have arrived, starting to listen if need be;
+        False when not listening (a Redis that refuses SUBSCRIBE, or is down): the
+        version is then read for every request, which costs speed, not freshness."""
+        try:
+            if self.listener is None:
+                if now < self.listen_again_at:
+                    return False
+                self.listener = client.pubsub()
+                self.listener.subscribe(self.channel(client))
+                self.listener.connection.register_connect_callback(self.reconnected)
+            self.take_announcements()
+        except Exception:
+            logger.warning("cache unavailable; not listening for content changes")
+            self.stop_listening()
+            self.listen_again_at = time.monotonic() + self.CONFIRM_SECONDS
+            return False
+        return True
+
+    def take_announcements(self):
         read_again = False
         for _ in range(100):
             message = self.listener.get_message(timeout=0)

@@ -112,7 +112,7 @@ def test_a_change_while_the_listening_connection_was_cut_is_not_lost(
     change_content_in_another_process()  # announced to nobody here
 
     assert renders_of(TEMPLATE, lambda: visit(client), 1) == 1
-    page_cache.notices.retry_at = 0  # a second on: listening again
+    page_cache.notices.listen_again_at = 0  # a second on: listening again
     visit(client)
     assert page_cache.notices.listener not in (None, listener)
 
@@ -203,7 +203,7 @@ def test_a_hung_redis_costs_one_wait_a_second_not_one_per_fragment(
         assert location.name in response.content.decode()  # the footer, computed
 
     assert attempts == [1]
-    page_cache.notices.retry_at -= page_cache.notices.CONFIRM_SECONDS  # a second on
+    page_cache.notices.down_until -= page_cache.notices.CONFIRM_SECONDS  # a second on
     client.get("/")
     assert attempts == [1, 1]
 
@@ -220,3 +220,22 @@ def test_a_change_makes_pages_stale_again_once_committed(
         during = page_cache.read_version()
 
     assert page_cache.read_version() > during
+
+
+@with_redis
+def test_a_redis_that_refuses_subscribe_still_serves_kept_pages_and_fresh_ones(
+    client, location, pages_cache, monkeypatch
+):
+    """Some hosted Redis plans forbid pub/sub: the version is then read for every
+    request, which costs a round trip, never freshness."""
+    import redis
+
+    def refused(*args, **kwargs):
+        raise redis.exceptions.ResponseError("NOPERM this user has no permissions")
+
+    monkeypatch.setattr(redis.client.PubSub, "subscribe", refused)
+
+    assert renders_of(TEMPLATE, lambda: visit(client), 3) == 1  # rendered, then kept
+    change_content_in_another_process()
+    assert renders_of(TEMPLATE, lambda: visit(client), 1) == 1  # seen at once
+    assert page_cache.notices.listener is None
