@@ -194,7 +194,7 @@ def test_a_hung_redis_costs_one_wait_a_second_not_one_per_fragment(
         attempts.append(1)
         raise ConnectionError("timed out")
 
-    monkeypatch.setattr(page_cache, "read_version", hung)
+    monkeypatch.setattr(page_cache.notices, "read_version", hung)
     client.cookies["sessionid"] = "no-such-session"  # rendered, with its fragments
 
     for _ in range(3):
