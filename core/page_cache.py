@@ -27,9 +27,9 @@ version (content_version()).
 With Redis, each process also keeps a copy of the pages it served, and knows the
 content version without asking for it: content_changed() announces every new
 version on a Redis channel, and each process reads the announcements that have
-arrived at the start of each request, without waiting (core.version_notices). So a kept
-page, or the fragments of a page rendered afresh, cost no round trip to Redis; once
-a second the version is read anyway, in case an announcement was lost.
+arrived at the start of each request, without waiting (core.version_notices). So a
+kept page, or the fragments of a page rendered afresh, cost no round trip to Redis;
+once a second the version is read anyway, in case an announcement was lost.
 """
 
 import hashlib
