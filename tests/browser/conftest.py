@@ -6,6 +6,7 @@ to any host but the live server fails the test (see ``watched_page``).
 
 import os
 import shutil
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,6 +93,17 @@ def watch(page, live_server):
         "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
     )
     return problems
+
+
+def wait_until(page, expression, seconds=10):
+    """Wait until a JavaScript expression is true in the page. Playwright's own
+    wait_for_function polls with eval() inside the page, which the site's Content
+    Security Policy refuses (no 'unsafe-eval'); page.evaluate() is not bound by it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from education.demo import seed_education
 from education.images import Image
 from education.models import Article
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, wait_until
 from tests.browser.test_audit import (
     CompressedStaticFilesHandler,
     audit,
@@ -70,7 +70,7 @@ def test_article_with_images_passes_the_audit(
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(live_server.url + "/articles/facet-joints-explained/")
     page.locator("article figure").first.scroll_into_view_if_needed()
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    wait_until(page, "[...document.images].every(i => i.complete)")
     page.screenshot(path=os.path.join(ARTIFACTS, "article-facet-joints-diagram-375.png"))
 
 
@@ -139,9 +139,10 @@ def test_clinician_inserts_an_image_with_the_picker_and_saves(
     # (A click on the first paragraph, not the box's middle, which may hold an image.)
     page.get_by_role("textbox", name="Body").locator("p").first.click()
     page.keyboard.press("Control+Home")
-    page.wait_for_function(
-        "() => document.querySelector('.ProseMirror[contenteditable]').editor"
-        ".state.selection.$from.index(0) === 0"
+    wait_until(
+        page,
+        "document.querySelector('.ProseMirror[contenteditable]').editor"
+        ".state.selection.$from.index(0) === 0",
     )
     opener = page.get_by_role("button", name="Insert image from library")
     opener.focus()
