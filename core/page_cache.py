@@ -123,10 +123,11 @@ _request = Local()
 
 
 def content_changed(**kwargs):
-    """Signal receiver: make every cached page stale, now and again once the change is
-    committed, so that a page another process renders in between, from the rows as
-    they were, is not kept under the new version."""
-    new_content_version()
+    """Signal receiver: make every cached page stale once the change is committed, so
+    that no page another process renders from the rows as they were is kept under
+    the new version; inside a transaction also at once, for the rest of its request."""
+    if transaction.get_connection().in_atomic_block:
+        new_content_version()
     transaction.on_commit(new_content_version)
 
 

@@ -51,6 +51,14 @@ page_cache.content_changed()
     subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, check=True, timeout=30)
 
 
+def change_version_unannounced():
+    """The version moved on, and no word of it reaches this process."""
+    import redis
+
+    key = page_cache.cache.make_key(page_cache.VERSION_KEY)
+    redis.Redis.from_url(REDIS_TEST_URL).incr(key)
+
+
 def visit(client):
     response = client.get(PAGE)
     assert response.status_code == 200
@@ -123,14 +131,12 @@ def test_a_change_while_the_listening_connection_was_cut_is_not_lost(
 def test_a_change_while_redis_py_reconnected_by_itself_is_not_lost(
     client, location, pages_cache, heard_only
 ):
-    import redis
 
     visit(client)
     visit(client)  # the listener's SUBSCRIBE confirmed by now
     listener = page_cache.notices.listener
     listener.connection.disconnect()  # as redis-py does before connecting again
-    key = page_cache.cache.make_key(page_cache.VERSION_KEY)
-    redis.Redis.from_url(REDIS_TEST_URL).incr(key)  # a change announced to nobody here
+    change_version_unannounced()
 
     assert renders_of(TEMPLATE, lambda: visit(client), 1) == 1
     assert page_cache.notices.listener is listener
@@ -140,15 +146,13 @@ def test_a_change_while_redis_py_reconnected_by_itself_is_not_lost(
 def test_a_change_announced_to_nobody_is_seen_within_a_second(
     client, location, pages_cache, monkeypatch
 ):
-    import redis
 
     assert page_cache.notices.CONFIRM_SECONDS == 1.0
     visit(client)
     visit(client)  # the listener's SUBSCRIBE confirmed by now
     # The second is made a minute, so that a slow test run cannot pass it unseen.
     monkeypatch.setattr(page_cache.VersionNotices, "CONFIRM_SECONDS", 60)
-    key = page_cache.cache.make_key(page_cache.VERSION_KEY)
-    redis.Redis.from_url(REDIS_TEST_URL).incr(key)  # changed, and no word of it heard
+    change_version_unannounced()
 
     assert renders_of(TEMPLATE, lambda: visit(client), 1) == 0  # the copy, for now
     page_cache.notices.heard_at -= 61  # the time is up
