@@ -24,9 +24,14 @@ run: install assets
 	$(DEMO_ENV) RUN_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
+# The suite on every core (pytest-xdist; PYTEST_WORKERS=1 for one process), then the
+# tests marked `clock` at three awkward instants; both run even if the first fails.
+PYTEST_WORKERS ?= auto
 test: install-dev assets lint check-migrations
-	$(PY) -m pytest
-	PY=$(PY) scripts/test-at-instants.sh
+	@status=0; \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) || status=1; \
+	PY=$(PY) PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/test-at-instants.sh || status=1; \
+	exit $$status
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "--- again on the SQLite default: migrate, seed and every public page"; \
 	  env -u DATABASE_URL $(PY) -m pytest -m sqlite_smoke -p no:cacheprovider; \
@@ -34,11 +39,11 @@ test: install-dev assets lint check-migrations
 
 ## test-clock: the date-sensitive suites at awkward instants (needs Debian's faketime)
 test-clock: install-dev
-	PY=$(PY) scripts/test-at-instants.sh
+	PY=$(PY) PYTEST_WORKERS=$(PYTEST_WORKERS) scripts/test-at-instants.sh
 
 ## test-browser: only the real-browser (Playwright + Chromium) tests
 test-browser: install-dev assets
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -m browser -n $(PYTEST_WORKERS)
 
 lint: install-dev
 	$(PY) -m ruff check .

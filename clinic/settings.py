@@ -144,6 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # number of pages can evict a rate-limit counter.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
+# Every key starts with this, so sites (or test runs) sharing one Redis never meet.
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "").strip() or "clinic"
 
 
 def redis_cache(location, prefix):
@@ -157,8 +159,8 @@ def redis_cache(location, prefix):
 
 LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {
-    "default": redis_cache(REDIS_URL, "clinic") if REDIS_URL else LOCAL_CACHE,
-    "pages": redis_cache(REDIS_PAGES_URL, "clinic-pages")
+    "default": redis_cache(REDIS_URL, REDIS_KEY_PREFIX) if REDIS_URL else LOCAL_CACHE,
+    "pages": redis_cache(REDIS_PAGES_URL, f"{REDIS_KEY_PREFIX}-pages")
     if REDIS_PAGES_URL
     else {**LOCAL_CACHE, "LOCATION": "pages"},
 }

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from clinic.roles import CLINICIANS, FRONT_DESK, sync_roles
 from tests.clients import BrowserClient
+from tests.redis_server import test_redis  # noqa: F401 (a fixture for every test)
 
 # CI sets these, so a missing PostgreSQL or Chromium fails the run instead of skipping.
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -47,16 +48,21 @@ def _empty_cache():
     """Each test starts with empty caches: no page, rate count or lockout carried over,
     nor anything this process kept beside them (core.page_cache)."""
     from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
     from core import page_cache
 
-    for cache in caches.all(initialized_only=True):
-        cache.clear()
-    page_cache.forget_process_copies()
+    def empty_local_caches():
+        for cache in caches.all(initialized_only=True):
+            # A Redis cache's clear() empties the whole database, another run's keys
+            # included: tests with Redis use keys of their own (tests/redis_server.py).
+            if not isinstance(cache, RedisCache):
+                cache.clear()
+        page_cache.forget_process_copies()
+
+    empty_local_caches()
     yield
-    for cache in caches.all(initialized_only=True):
-        cache.clear()
-    page_cache.forget_process_copies()
+    empty_local_caches()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ stay as in production.
 """
 
 import atexit
+import hashlib
 import os
 import shutil
 import tempfile
@@ -43,3 +44,11 @@ WHITENOISE_USE_FINDERS = True
 # test run's own, never the checkout's media/.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+
+# Each checkout's test databases have names of their own (pytest-xdist then adds one
+# per worker), so two copies of the suite can run at once on one PostgreSQL server.
+_checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"  # noqa: F405
+    }

@@ -12,7 +12,7 @@ from appointments.models import AppointmentRequest, VisitType
 from tests.appointments.conftest import make_location, make_request
 from tests.clients import BrowserClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LIST_URL = "/admin/appointments/appointmentrequest/"
 REPORT_URL = "/admin/appointments/appointmentrequest/report/articles/"

@@ -12,7 +12,7 @@ from core.models import Email
 from tests.appointments.conftest import make_request
 from tests.education.conftest import make_article, make_clinician
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HOUR = timedelta(hours=1)
 

@@ -23,7 +23,7 @@ from appointments.models.bookings import clinic_date
 from core.models import Email
 from tests.appointments.conftest import make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LIST_URL = "/admin/appointments/appointmentrequest/"
 BOOKED_URL = "/admin/appointments/appointmentrequest/booked/"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest, ContactAttempt
 from tests.appointments.conftest import make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LONG_AGO = timezone.now() - timezone.timedelta(days=400)
 

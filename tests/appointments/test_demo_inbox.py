@@ -9,7 +9,7 @@ from django.core.management import call_command
 from appointments.models import AppointmentRequest
 from appointments.models.bookings import clinic_date
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_seed_demo_makes_a_working_week_of_fictitious_requests_once(settings):

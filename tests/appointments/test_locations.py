@@ -15,7 +15,7 @@ from appointments.models import Location, OpeningHours
 from appointments.models.locations import next_opening_change
 from core import page_cache
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 CLINIC = ZoneInfo("America/New_York")
 

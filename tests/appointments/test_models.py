@@ -8,7 +8,7 @@ from django.utils import timezone
 from appointments.models import AppointmentRequest, ContactAttempt
 from tests.appointments.conftest import make_location, make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HOUR = timezone.timedelta(hours=1)
 

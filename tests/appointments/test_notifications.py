@@ -18,7 +18,7 @@ from appointments.notifications import queue_notifications
 from core.models import RETRY_DELAYS, Email
 from tests.appointments.conftest import REQUEST_URL, form_data, make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 PATIENT_DATA = ("Dana", "Whitfield", "8675309", "867-5309", "1956", "Lower back pain", "Acme")
 

@@ -11,12 +11,8 @@ from django.core.cache import cache
 
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
-
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 
 
 @pytest.fixture
@@ -98,24 +94,12 @@ def test_requests_are_still_taken_when_the_cache_is_down(client, location, monke
 
 
 @pytest.fixture
-def redis_cache(settings):
-    """The real shared cache: a Redis test database, emptied before and after."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-        }
-    }
+def redis_cache(settings, test_redis):
+    """The real shared cache: keys of this test's own in the Redis test database."""
+    settings.CACHES = {"default": test_redis.cache()}
     from django.core.cache import caches
 
-    caches["default"].clear()
-    yield caches["default"]
-    caches["default"].clear()
+    return caches["default"]
 
 
 def test_limit_holds_across_processes_through_redis(
@@ -125,16 +109,14 @@ def test_limit_holds_across_processes_through_redis(
     sees the allowance used up."""
     for _ in range(2):
         assert client.post(REQUEST_URL, form_data()).status_code == HTTPStatus.FOUND
+    redis_cache_settings = settings.CACHES["default"]
 
     script = textwrap.dedent(
         f"""
         import django
         from django.conf import settings
         django.setup()
-        settings.CACHES = {{"default": {{
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": {REDIS_TEST_URL!r},
-        }}}}
+        settings.CACHES = {{"default": {redis_cache_settings!r}}}
         settings.REQUEST_RATE_LIMIT = 2
         from appointments.abuse import over_rate_limit
         print("over" if over_rate_limit("127.0.0.1") else "allowed")

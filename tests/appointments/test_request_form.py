@@ -198,6 +198,7 @@ def test_email_is_required_when_it_is_the_preferred_contact(client, location):
     assert not AppointmentRequest.objects.exists()
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize("born", ["2999-01-01", "1890-01-01", "not-a-date"])
 def test_implausible_date_of_birth_is_refused(client, location, born):
     response = client.post(REQUEST_URL, form_data(date_of_birth=born))
@@ -339,6 +340,7 @@ def test_filled_honeypot_looks_like_success_but_stores_and_sends_nothing(
     assert mailoutbox == []
 
 
+@pytest.mark.clock
 def test_too_fast_submission_is_shown_again_with_input_kept(client, location, settings):
     settings.REQUEST_MIN_FILL_SECONDS = 3
 
@@ -350,6 +352,7 @@ def test_too_fast_submission_is_shown_again_with_input_kept(client, location, se
     assert not AppointmentRequest.objects.exists()
 
 
+@pytest.mark.clock
 def test_too_fast_submission_says_plainly_that_nothing_was_sent_yet(client, location, settings):
     settings.REQUEST_MIN_FILL_SECONDS = 3
 
@@ -401,6 +404,7 @@ def test_a_malformed_email_gets_a_kind_message_with_an_example(client, location)
     assert not AppointmentRequest.objects.exists()
 
 
+@pytest.mark.clock
 def test_pressing_send_again_after_too_fast_succeeds(client, location, settings):
     settings.REQUEST_MIN_FILL_SECONDS = 3
     token = signed_token(age=0)

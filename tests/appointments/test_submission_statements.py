@@ -5,8 +5,6 @@ with the locations checked against the process's copy (shared Redis cache).
 Counted as production runs: no test transaction around the request (so BEGIN and
 COMMIT are the request's own) and the database task queue (the worker sends)."""
 
-import os
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,31 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from appointments.models import AppointmentRequest
 from core.models import Email
 from tests.appointments.conftest import RECEIVED_URL, REQUEST_URL, form_data
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
-
 
 @pytest.fixture
-def redis_caches(settings):
-    """Production's caches (counters and pages in Redis, a test database, emptied)
+def redis_caches(settings, test_redis):
+    """Production's caches (counters and pages in Redis, keys of this test's own)
     and task queue (in the database)."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).flushdb()
-    except redis.exceptions.RedisError:
-        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
-    backend = "django.core.cache.backends.redis.RedisCache"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.CACHES = {
-        "default": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "c"},
-        "pages": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "p"},
-    }
-    yield
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    settings.CACHES = {"default": test_redis.cache("c"), "pages": test_redis.cache("p")}
 
 
 def post_counting_statements(client, **overrides):

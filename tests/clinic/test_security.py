@@ -66,6 +66,7 @@ def test_fewer_failures_than_the_limit_lock_nobody(staff, clinician_user, settin
     assert attempt_login(clinician_user.username, PASSWORD, "203.0.113.5").status_code == 302
 
 
+@pytest.mark.clock
 def test_lockout_ends_after_the_cool_off(staff, settings, monkeypatch):
     fail_until_locked(staff.username, "203.0.113.5", settings)
     from datetime import timedelta

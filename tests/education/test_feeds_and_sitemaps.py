@@ -10,7 +10,7 @@ from core.page_cache import cache  # the cache pages and fragments are kept in
 from education.models import Article
 from tests.education.conftest import make_article, make_topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -8,7 +8,7 @@ from education.models import Article, Topic
 from education.readability import grade_level, plain_text, reading_minutes
 from tests.education.conftest import make_article, make_topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_published_includes_only_published_articles_whose_time_has_come(article, draft, scheduled):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.education.conftest import make_article, make_topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def json_ld(response):

@@ -14,7 +14,7 @@ from education.models import Article, Revision, review_due_before
 from education.revisions import publish_when_due, snapshot
 from tests.education.conftest import make_article, make_clinician
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def edit(article, user, **changes):

@@ -15,7 +15,7 @@ from tests.clients import BrowserClient
 from tests.education.conftest import make_article
 from tests.education.test_admin import form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def change_url(article):

@@ -30,11 +30,10 @@ from django.db import connection
 
 from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data
-from tests.conftest import skip_or_fail
+from tests.redis_server import TestRedis, connect
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_HARDENING_URL", "redis://127.0.0.1:6379/13")
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 LIMIT = 3
 
 
@@ -49,14 +48,9 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def shared_redis():
-    """The Redis the servers share; skipped without it, unless REQUIRE_REDIS=1 (CI)."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.RedisError:
-        skip_or_fail(f"needs Redis at {REDIS_URL}", REQUIRE_REDIS)
-    return client
+    """The Redis the servers share, under a key prefix of this run's own; skipped
+    without Redis, unless REQUIRE_REDIS=1 (CI)."""
+    return TestRedis(connect(REDIS_URL), REDIS_URL)
 
 
 def clean_environment():
@@ -109,6 +103,7 @@ def live_servers(shared_redis, live_database, tmp_path_factory):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": live_database,
         "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": shared_redis.prefix,
         "REQUEST_RATE_LIMIT": str(LIMIT),
         "REQUEST_RATE_WINDOW_SECONDS": "600",
         "REQUEST_MIN_FILL_SECONDS": "0",
@@ -223,10 +218,10 @@ def submit_through(port, headers=None):
 
 @pytest.fixture
 def fresh_limits(shared_redis, live_servers):
-    """An empty Redis database for the servers' rate counts, before and after."""
-    shared_redis.flushdb()
+    """No rate counts of the servers' in Redis, before and after."""
+    shared_redis.clear()
     yield live_servers
-    shared_redis.flushdb()
+    shared_redis.clear()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@ addresses only, bodies refused by their headers, admin filters, the mailer."""
 
 import gzip
 import logging
-import os
 from http import HTTPStatus
 
 import pytest
@@ -18,7 +17,6 @@ from core import page_cache
 from core.models import Email
 from tests.appointments.conftest import REQUEST_URL, form_data, make_request
 from tests.clients import BrowserClient
-from tests.conftest import skip_or_fail
 from tests.education.conftest import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -272,50 +270,29 @@ def test_a_cold_cache_renders_a_page_once(client, article):
 
 # Redis stays bounded: a flood of addresses cannot fill it or evict the counters.
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
-
 
 @pytest.fixture
-def two_redis_databases(settings):
-    """Counters in the Redis test database, pages in the one below it, as a clinic
-    would run them in two Redis servers (README, "Redis")."""
-    redis = pytest.importorskip("redis")
-    counters_url = REDIS_TEST_URL
-    base, _, number = counters_url.rpartition("/")
-    pages_url = f"{base}/{int(number) - 1}"
-    try:
-        connections = [redis.Redis.from_url(url) for url in (counters_url, pages_url)]
-        for connection_ in connections:
-            connection_.ping()
-    except redis.exceptions.RedisError:
-        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
-    backend = "django.core.cache.backends.redis.RedisCache"
-    settings.CACHES = {
-        "default": {"BACKEND": backend, "LOCATION": counters_url},
-        "pages": {"BACKEND": backend, "LOCATION": pages_url},
-    }
-    for connection_ in connections:
-        connection_.flushdb()
-    yield connections
-    for connection_ in connections:
-        connection_.flushdb()
+def two_redis_caches(settings, test_redis):
+    """Counters and pages in Redis, each cache with keys of its own, as a clinic would
+    run them in two Redis servers (README, "Redis")."""
+    settings.CACHES = {"default": test_redis.cache("counters"), "pages": test_redis.cache("pages")}
+    return test_redis
 
 
 def test_a_flood_of_addresses_neither_grows_the_page_cache_nor_touches_the_counters(
-    client, location, article, two_redis_databases
+    client, location, article, two_redis_caches
 ):
-    counters, pages = two_redis_databases
+    redis = two_redis_caches
     client.post(REQUEST_URL, form_data())  # one submission: a rate-limit counter
-    counted = counters.dbsize()
+    counted = len(redis.keys("counters"))
     for path in ("/", "/articles/", article.get_absolute_url(), "/locations/"):
         BrowserClient().get(path)
-    kept = pages.dbsize()
+    kept = len(redis.keys("pages"))
 
     for n in range(300):
         BrowserClient().get(f"/articles/?page={n:03d}")
         BrowserClient().get(f"{article.get_absolute_url()}?page={n}&utm={n}")
 
     assert counted >= 1
-    assert counters.dbsize() == counted  # not one counter lost
-    assert pages.dbsize() == kept  # not one page key added
+    assert len(redis.keys("counters")) == counted  # not one counter lost
+    assert len(redis.keys("pages")) == kept  # not one page key added
