@@ -30,6 +30,13 @@ def pytest_runtest_setup(item):
         skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...", REQUIRE_POSTGRES)
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the tests that use the shared Redis server, so CI can run them twice at once."""
+    for item in items:
+        if {"test_redis", "shared_redis"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many PostgreSQL and browser tests really ran, so CI output proves it."""
     from django.db import connection

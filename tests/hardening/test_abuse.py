@@ -35,6 +35,7 @@ from tests.redis_server import TestRedis, connect
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_HARDENING_URL", "redis://127.0.0.1:6379/13")
 LIMIT = 3
+pytestmark = pytest.mark.servers
 
 
 # Two gunicorn servers, as in production, sharing one database and one Redis.

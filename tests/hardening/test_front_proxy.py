@@ -50,7 +50,7 @@ from tests.hardening.test_abuse import (
 REQUIRE_NGINX = os.environ.get("REQUIRE_NGINX") == "1"
 # Whatever the live app writes to the shared PostgreSQL test database is emptied
 # after each test.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.servers]
 
 SLOW_CLIENTS = 30
 LIMIT = 2  # the app's own submissions per client (REQUEST_RATE_LIMIT)
