@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ClinicConfig(AppConfig):
@@ -6,3 +7,10 @@ class ClinicConfig(AppConfig):
 
     name = "clinic"
     verbose_name = "Clinic"
+
+    def ready(self):
+        from clinic.roles import sync_roles_after_migrate
+
+        # After every migrate (and every flush, which ends with the same signal) the
+        # role groups are exactly as clinic/roles.py lists them.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

