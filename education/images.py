@@ -29,6 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
+from simple_history.models import HistoricalRecords
 
 from core import page_cache
 from core.site import absolute_url
@@ -187,6 +188,9 @@ class Image(models.Model):
     format = models.CharField(max_length=4, editable=False, blank=True)
     renditions = models.JSONField(editable=False, default=list)
     uploaded = models.DateTimeField(auto_now_add=True)
+
+    # Who changed the words patients read with the picture (medical reviewers only).
+    history = HistoricalRecords(excluded_fields=["renditions"])
 
     # Uploads are stored under random names. Code that must find its own image again
     # (the starter diagrams, education/starter_diagrams.py) sets a key to name the

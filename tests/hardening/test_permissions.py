@@ -98,30 +98,33 @@ ADMIN = {
     "/admin/education/article/{article}/discard/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/unpublish/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/writing-checks/": (LOGIN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
-    # Topics and clinician profiles: clinicians add and edit, only the manager deletes.
+    # Topics and clinician profiles: patients read them, so a plain clinician reads
+    # them (the change page read-only) and only medical reviewers add and change them
+    # (tests/education/test_reviewed_content.py); only the manager deletes.
     "/admin/education/topic/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/topic/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/topic/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/history/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/clinician/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/clinician/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/history/": (LOGIN, OK, FORBIDDEN, OK),
-    # The emergency notice on every article page: clinicians keep its wording; there is
-    # one, so nobody adds another and nobody deletes it.
+    # The emergency notice on every article page: medical reviewers keep its wording,
+    # a plain clinician reads it; there is one, so nobody adds another or deletes it.
     "/admin/education/emergencynotice/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/{notice}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/history/": (LOGIN, OK, FORBIDDEN, OK),
-    # The image library: clinicians upload, describe and delete pictures; the front desk
-    # has no part in it.
+    # The image library: clinicians upload and describe new pictures; once stored, a
+    # picture's words are changed and the picture deleted by medical reviewers; the
+    # front desk has no part in it.
     "/admin/education/image/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/image/add/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/image/{image}/change/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/image/{image}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/{image}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/image/{image}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # The outbox holds patients' addresses: the front desk reads it and sends a failed
     # email again; clinicians never see it; nobody writes or deletes one by hand.
