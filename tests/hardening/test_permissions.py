@@ -341,3 +341,50 @@ def public_url_names(patterns):
 
 def test_every_public_url_is_in_the_table():
     assert set(public_url_names(get_resolver().url_patterns)) <= url_names(PUBLIC)
+
+
+# What patients read beside the articles: a plain clinician's change page is read-only,
+# a medical reviewer's editable (the POSTs: tests/education/test_reviewed_content.py).
+
+PATIENT_TEXT = [
+    "/admin/education/emergencynotice/{notice}/change/",
+    "/admin/education/clinician/{clinician}/change/",
+    "/admin/education/topic/{topic}/change/",
+    "/admin/education/image/{image}/change/",
+]
+# The add and delete pages the table above refuses a plain clinician.
+REVIEWER_ONLY = {
+    "/admin/education/topic/add/": OK,
+    "/admin/education/clinician/add/": OK,
+    "/admin/education/image/{image}/delete/": OK,
+    # Deleting a topic or a profile stays the manager's; the notice is never deleted.
+    "/admin/education/topic/{topic}/delete/": FORBIDDEN,
+    "/admin/education/clinician/{clinician}/delete/": FORBIDDEN,
+    "/admin/education/emergencynotice/{notice}/delete/": FORBIDDEN,
+}
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    from tests.education.conftest import make_reviewer
+
+    return make_reviewer(django_user_model, "matrix-reviewer", "Dr. Matrix Reviewer")
+
+
+@pytest.mark.parametrize("path", PATIENT_TEXT)
+def test_patient_text_is_editable_by_reviewers_and_read_only_for_clinicians(
+    client, objects, reviewer, clinician_user, path
+):
+    url = path.format(**objects)
+    for user, editable in ((clinician_user, False), (reviewer, True)):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == OK, (user, url)
+        assert bool(response.context["adminform"].form.fields) == editable, (user, url)
+
+
+@pytest.mark.parametrize("path", REVIEWER_ONLY)
+def test_reviewer_only_pages(client, objects, reviewer, path):
+    client.force_login(reviewer)
+
+    assert_status(client.get(path.format(**objects)), REVIEWER_ONLY[path], path)
