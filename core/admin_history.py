@@ -4,6 +4,8 @@ django-simple-history."""
 import re
 from datetime import date, datetime
 
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.timezone import localtime
@@ -72,7 +74,17 @@ def word_count(value):
 
 
 class ReadableHistoryMixin:
-    """For a SimpleHistoryAdmin: show each change with ReadableHistoryHelper."""
+    """For a SimpleHistoryAdmin: show each change with ReadableHistoryHelper, and let
+    only those who may change the record go back to an old version."""
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history hides the Revert button from those who may only view, but
+        # saves whatever they post to this page: refuse it here.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

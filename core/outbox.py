@@ -9,7 +9,9 @@ Each email goes out at most once and at least once:
 - a worker killed mid-send rolls its transaction back, so the email is still
   waiting; requeue_stuck() (run at every worker start, and by cron) queues it again;
 - a failure is retried later and later (core.models.RETRY_DELAYS), then the email
-  shows as failed in the admin with a "Send again" action.
+  shows as failed in the admin with a "Send again" action;
+- an email that cannot even be written as a message (a line break in a header) would
+  fail the same way on every try: it shows as failed at once, with the reason.
 """
 
 import logging
@@ -20,6 +22,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from core.models import Email
+from core.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,9 @@ def send_later(*, kind, to, subject, body, reference="", attachments=()):
     attachments: (filename, content, mimetype) triples with text content, e.g. an
     .ics calendar entry. Inside the caller's transaction no savepoint is made: an
     error here fails the caller's transaction too, which is the point."""
+    # A header is one line: a title typed before titles had to be, or any other text,
+    # cannot break it. Cut to what the column holds rather than fail the caller.
+    subject = one_line(subject)[: Email._meta.get_field("subject").max_length]
     with transaction.atomic(savepoint=False):
         email = Email.objects.create(
             kind=kind,
@@ -56,12 +62,21 @@ def deliver(email_id):
             return "nothing to do"
         email.tries += 1
         try:
-            message = EmailMessage(email.subject, email.body, to=email.to)
-            message.extra_headers["Message-ID"] = email.message_id
-            for attachment in email.attachments:
-                message.attach(
-                    attachment["filename"], attachment["content"], attachment["mimetype"]
-                )
+            message = build_message(email)
+        except (ValueError, TypeError, UnicodeError) as error:
+            # The same on every try: no point waiting a day to say so.
+            email.status = Email.Status.FAILED
+            written = f"{timezone.localtime():%Y-%m-%d %H:%M}"
+            email.last_error = f"{written} could not be written: {error}"[:1000]
+            email.save()
+            logger.error(
+                "Email %s (%s) could not be written: %s",
+                email.pk,
+                email.reference or email.kind,
+                type(error).__name__,
+            )
+            return "failed"
+        try:
             message.send(using="default")
         except Exception as error:  # SMTP, DNS, timeouts, a broken backend: retry
             email.schedule_retry(error)
@@ -81,6 +96,17 @@ def deliver(email_id):
         email.save()
     logger.info("Email %s (%s) sent", email.pk, email.reference or email.kind)
     return "sent"
+
+
+def build_message(email):
+    """The email as a message, checked as it will be sent (headers included): raises
+    ValueError for a header with a line break, among others."""
+    message = EmailMessage(email.subject, email.body, to=email.to)
+    message.extra_headers["Message-ID"] = email.message_id
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    message.message()  # builds every header now, as the backend will
+    return message
 
 
 def send_again(email):

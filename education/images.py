@@ -1,18 +1,23 @@
 """The image library: uploads checked, cleaned and cut into renditions once, at upload.
 
 An upload is accepted only if Pillow decodes it as JPEG, PNG or WebP (its name and
-extension count for nothing), within IMAGE_UPLOAD_MAX_BYTES and IMAGE_MAX_PIXELS. It
-is re-encoded without its metadata (EXIF, GPS, comments), turned upright first
-(ImageOps.exif_transpose), and stored under a random name through Django's storage
-API, with renditions at RENDITION_WIDTHS in WebP and in the original format. What the
-pages need (each rendition's name and size) is kept on the row as JSON, so rendering
-an image costs no query of its own and never touches the files.
+extension count for nothing), within IMAGE_UPLOAD_MAX_BYTES and IMAGE_MAX_PIXELS, and
+only if every rendition can be made from it: they are all made in memory while the
+form is checked, so a picture that cannot be shown is a form error and nothing is
+written. It is re-encoded without any metadata (EXIF with GPS, XMP, IPTC, JPEG
+comments, PNG text chunks; an ICC colour profile is applied to the pixels, which become
+sRGB, and dropped), turned upright first (ImageOps.exif_transpose), and stored under a
+random name through Django's storage API, with renditions at RENDITION_WIDTHS in WebP
+and in the original format. What the pages need (each rendition's name and size) is
+kept on the row as JSON, so rendering an image costs no query of its own and never
+touches the files.
 
 Articles place a library image in their body with a marker on a line of its own,
 ``[image 12]``; the sanitiser (education/sanitize.py) turns ``<img data-image-id="12">``
 into the same marker and drops every other <img>.
 """
 
+import contextlib
 import io
 import re
 import uuid
@@ -28,7 +33,8 @@ from django.dispatch import receiver
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from PIL import Image as PILImage
-from PIL import ImageOps, UnidentifiedImageError
+from PIL import ImageCms, ImageOps, UnidentifiedImageError
+from simple_history.models import HistoricalRecords
 
 from core import page_cache
 from core.site import absolute_url
@@ -104,12 +110,36 @@ def read_upload(upload):
     if image_format not in FORMATS:
         raise not_an_image
     image = ImageOps.exif_transpose(image)
-    return image, image_format
+    return without_metadata(image), image_format
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def without_metadata(image):
+    """The pixels alone. Pillow copies some of what it read into what it writes (a
+    JPEG's comment, a PNG's ICC profile), so nothing read is kept: a colour profile is
+    applied to the pixels first (they become sRGB, what browsers assume), and a
+    palette's transparency is made an alpha channel."""
+    if image.mode == "P" or "transparency" in image.info:
+        image = image.convert("RGBA")
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA", "CMYK"):
+        # A broken profile: the pixels as they are, without it.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
+            image = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                SRGB,
+                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+            )
+    image.info = {}
+    return image
 
 
 def encode(image, image_format):
-    """The image as bytes in this format, with no metadata: Pillow writes EXIF, ICC or
-    text chunks only when asked, and nothing is asked."""
+    """The image as bytes in this format, with no metadata: the image carries none
+    (without_metadata) and nothing is asked for."""
     out = io.BytesIO()
     if image_format == "JPEG":
         if image.mode not in ("RGB", "L"):
@@ -124,29 +154,72 @@ def encode(image, image_format):
     return out.getvalue()
 
 
-def make_renditions(image, image_format, key):
-    """Store the cleaned original and its renditions; returns what the row keeps."""
-    if image.mode == "P":
-        image = image.convert("RGBA")
-    ext = FORMATS[image_format][0]
-    original = default_storage.save(
-        f"{UPLOAD_DIR}/{key}.{ext}", ContentFile(encode(image, image_format))
-    )
-    widths = sorted(
-        {w for w in RENDITION_WIDTHS if w < image.width} | {min(image.width, RENDITION_WIDTHS[-1])}
-    )
-    renditions = []
-    for width in widths:
-        height = max(1, round(image.height * width / image.width))
-        resized = image if width == image.width else image.resize((width, height), PILImage.LANCZOS)
-        for fmt in dict.fromkeys(("WEBP", image_format)):
-            data = encode(resized, fmt)
+def make_renditions(image, image_format):
+    """The cleaned original and every rendition, encoded in memory: (original bytes,
+    [{width, height, format, data}]). ValidationError if any cannot be made (WebP, for
+    one, takes at most 16383 pixels a side: a 1 by 100000 picture has no WebP)."""
+    try:
+        original = encode(image, image_format)
+        widths = sorted(
+            {w for w in RENDITION_WIDTHS if w < image.width}
+            | {min(image.width, RENDITION_WIDTHS[-1])}
+        )
+        renditions = []
+        for width in widths:
+            height = max(1, round(image.height * width / image.width))
+            resized = (
+                image if width == image.width else image.resize((width, height), PILImage.LANCZOS)
+            )
+            for fmt in dict.fromkeys(("WEBP", image_format)):
+                renditions.append(
+                    {"width": width, "height": height, "format": fmt, "data": encode(resized, fmt)}
+                )
+    except (OSError, ValueError) as error:
+        raise ValidationError(
+            f"This picture cannot be made into the sizes the site shows ({image.width} by "
+            f"{image.height} pixels; it may be too long or too narrow). Crop or resize it "
+            "and upload it again.",
+            code="no_renditions",
+        ) from error
+    return original, renditions
+
+
+def prepare_upload(upload):
+    """An upload checked, cleaned and made into its renditions, all in memory:
+    (PIL image, format, made by make_renditions). ValidationError otherwise."""
+    image, image_format = read_upload(upload)
+    return image, image_format, make_renditions(image, image_format)
+
+
+def store_renditions(made, image_format, key):
+    """Write the original and renditions (from make_renditions) under ``key``; returns
+    what the row keeps. If a write fails, what was written is removed."""
+    original_data, made_renditions = made
+    written = []
+    try:
+        original = default_storage.save(
+            f"{UPLOAD_DIR}/{key}.{FORMATS[image_format][0]}", ContentFile(original_data)
+        )
+        written.append(original)
+        renditions = []
+        for rendition in made_renditions:
             name = default_storage.save(
-                f"{UPLOAD_DIR}/{key}-{width}.{FORMATS[fmt][0]}", ContentFile(data)
+                f"{UPLOAD_DIR}/{key}-{rendition['width']}.{FORMATS[rendition['format']][0]}",
+                ContentFile(rendition["data"]),
             )
+            written.append(name)
             renditions.append(
-                {"width": width, "height": height, "format": fmt, "name": name, "bytes": len(data)}
+                {
+                    "width": rendition["width"],
+                    "height": rendition["height"],
+                    "format": rendition["format"],
+                    "name": name,
+                    "bytes": len(rendition["data"]),
+                }
             )
+    except BaseException:
+        delete_files(written)
+        raise
     return original, renditions
 
 
@@ -188,10 +261,16 @@ class Image(models.Model):
     renditions = models.JSONField(editable=False, default=list)
     uploaded = models.DateTimeField(auto_now_add=True)
 
+    # Who changed the words patients read with the picture (medical reviewers only).
+    history = HistoricalRecords(excluded_fields=["renditions"])
+
     # Uploads are stored under random names. Code that must find its own image again
     # (the starter diagrams, education/starter_diagrams.py) sets a key to name the
     # files after instead, before the first save; it is not a column.
     file_key = None
+    # (upload, prepare_upload's result) once clean() has checked an upload, so save()
+    # stores what was checked without making it again.
+    prepared_upload = None
 
     class Meta:
         ordering = ["-uploaded"]
@@ -205,19 +284,29 @@ class Image(models.Model):
         if self.decorative:
             self.alt = ""
         if self.file and not self.file._committed:
-            # A new upload: checked again (the shell and imports skip full_clean), then
-            # stored cleaned, under a random name, with its renditions. Once, here.
-            image, image_format = read_upload(self.file)
+            # A new upload: as clean() made it, or made here (the shell and imports
+            # skip full_clean), then stored under a random name with its renditions.
+            upload, prepared = self.prepared_upload or (None, None)
+            if upload is not self.file.file:
+                prepared = prepare_upload(self.file)
+            image, image_format, made = prepared
             key = self.file_key or uuid.uuid4().hex
-            original, renditions = make_renditions(image, image_format, key)
+            original, renditions = store_renditions(made, image_format, key)
             old_files = self.stored_names() if self.pk else []
             self.file.name = original
             self.file._committed = True
+            self.prepared_upload = None
             self.width, self.height = image.size
             self.format = image_format
             self.renditions = renditions
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                delete_files([original, *(r["name"] for r in renditions)])
+                raise
             if old_files:
                 transaction.on_commit(lambda: delete_files(old_files))
+            return
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -230,7 +319,7 @@ class Image(models.Model):
             )
         if self.file and not self.file._committed:
             try:
-                read_upload(self.file)
+                self.prepared_upload = (self.file.file, prepare_upload(self.file))
             except ValidationError as error:
                 raise ValidationError({"file": error.messages}) from None
 

@@ -103,6 +103,15 @@ class Revision(models.Model):
         blank=True,
         related_name="+",
     )
+    # "Go back to this": the words are the earlier revision's, so its writers stay
+    # writers of this one for the four-eyes rule (a reviewer never approves their
+    # own words because someone else restored them).
+    restored_writers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="For a revision that restores an earlier one: that revision's writers.",
+    )
 
     class Meta:
         ordering = ["article", "-number"]
@@ -125,7 +134,9 @@ class Revision(models.Model):
 
     def writers(self):
         """Everyone who wrote part of this revision: its author and every author of
-        the revisions since the last one patients could read."""
+        the revisions since the last one patients could read, with the writers of
+        any earlier text those revisions restored. ArticleQuerySet.waiting_for_review_by
+        asks the same in SQL."""
         since = self.article.revisions.filter(number__lte=self.number)
         last_published = (
             since.filter(state=self.State.PUBLISHED, number__lt=self.number)
@@ -134,7 +145,10 @@ class Revision(models.Model):
         )
         if last_published:
             since = since.filter(number__gt=last_published)
-        return {user_id for user_id in since.values_list("created_by", flat=True) if user_id}
+        writers = set(since.values_list("created_by", flat=True))
+        writers |= set(since.values_list("restored_writers", flat=True))
+        writers.discard(None)
+        return writers
 
     # The workflow. Each step checks who may take it and raises ValidationError with
     # a sentence for the admin when the step is not possible now.

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.models import Location, OpeningHours
+from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
 
 
@@ -14,7 +16,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
+class LocationAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "phone", "is_active", "order")
     list_filter = ("is_active",)
     search_fields = ("name", "address")

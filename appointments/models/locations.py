@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.models import HistoricalRecords
 
 from core.page_cache import remember
 from core.phone import tel_href
@@ -38,6 +39,8 @@ class Location(models.Model):
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = LocationQuerySet.as_manager()
+    # Who changed what patients read about a location (the practice manager only).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]

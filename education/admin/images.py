@@ -4,15 +4,18 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
 from education.images import Image
 from education.models import Article
 
 
 @admin.register(Image)
-class ImageAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
-    """The image library: clinicians upload, describe and reuse pictures."""
+class ImageAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
+    """The image library: clinicians upload, describe and reuse pictures; once stored,
+    a picture's words are changed (and the picture deleted) by medical reviewers."""
 
     list_display = ("thumbnail", "description", "marker_text", "size", "lead_count", "uploaded")
     list_display_links = ("thumbnail", "description")

@@ -5,9 +5,12 @@ from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
 from education.models import Clinician, EmergencyNotice, Topic
 
+# Topics, clinician profiles, the notice and the images' words are changed only by
+# medical reviewers (education/roles.py); their history says who changed what.
+
 
 @admin.register(Topic)
-class TopicAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
+class TopicAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "article_count")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
@@ -21,7 +24,7 @@ class TopicAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
+class ClinicianAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "credentials", "title", "user")
     search_fields = ("name", "credentials", "title")
     list_select_related = ("user",)

@@ -74,9 +74,11 @@ class ArticleQuerySet(TranslatableQuerySet):
     def waiting_for_review_by(self, user):
         """Articles whose working copy waits for a medical review that ``user`` may
         give: sent for review, and not written (even in part) by them."""
+        # As Revision.writers(): their own revisions, and earlier words of theirs
+        # that someone restored.
         written_by_user = Revision.objects.filter(
+            Q(created_by=user) | Q(restored_writers=user),
             article=OuterRef("pk"),
-            created_by=user,
             number__gt=Coalesce(OuterRef("live_revision__number"), 0),
         )
         waiting = self.filter(latest_revision__state=Revision.State.IN_REVIEW).exclude(

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
+from core.text import single_line
 from education import readability
 from education.images import Image, existing_ids
 from education.models.article_queries import ArticleQuerySet, slug_in
@@ -30,7 +31,8 @@ class Article(WorkingCopyMixin, models.Model):
     # Addresses under /articles/ that an article slug must not take.
     RESERVED_SLUGS = {"feed", "topics"}
 
-    title = models.CharField(max_length=200)
+    # The title goes into reviewers' email subjects: one line.
+    title = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(
         max_length=200, unique=True, help_text="The last part of the web address. Keep it short."
     )

@@ -1,15 +1,22 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+from core.text import single_line
 
 
 class Clinician(models.Model):
     """A clinician who writes or medically reviews articles."""
 
     name = models.CharField(
-        max_length=150, help_text='Full name as patients see it, e.g. "Ana Ruiz".'
+        max_length=150,
+        validators=[single_line],
+        help_text='Full name as patients see it, e.g. "Ana Ruiz".',
     )
     credentials = models.CharField(
-        max_length=60, help_text='Degrees and licences after the name, e.g. "MD" or "DPT, OCS".'
+        max_length=60,
+        validators=[single_line],
+        help_text='Degrees and licences after the name, e.g. "MD" or "DPT, OCS".',
     )
     title = models.CharField(
         max_length=150,
@@ -25,6 +32,9 @@ class Clinician(models.Model):
         related_name="clinician",
         help_text="The staff account of this clinician, if they have one.",
     )
+
+    # Who changed a byline patients read (medical reviewers only).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext, gettext_noop
 from simple_history.models import HistoricalRecords
 
 from core.page_cache import remember
+from core.text import single_line
 from education.models.articles import Article
 from education.models.languages import current_language
 
@@ -31,7 +32,7 @@ class EmergencyNotice(models.Model):
     )
     DEFAULT_LINK_TEXT = gettext_noop("All the warning signs, and when to call us")
 
-    heading = models.CharField(max_length=100, default=DEFAULT_HEADING)
+    heading = models.CharField(max_length=100, default=DEFAULT_HEADING, validators=[single_line])
     text = models.TextField(
         max_length=800,
         default=DEFAULT_TEXT,

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from core.text import single_line
 from education.models.languages import (
     TranslatableQuerySet,
     in_its_language,
@@ -29,7 +31,7 @@ class TopicQuerySet(TranslatableQuerySet):
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(
         blank=True, help_text="One or two plain sentences shown on the topic page."
@@ -40,6 +42,8 @@ class Topic(models.Model):
     translation_of = translation_of_field("topic")
 
     objects = TopicQuerySet.as_manager()
+    # Who changed a name or description patients read (medical reviewers only).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

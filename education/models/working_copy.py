@@ -90,12 +90,16 @@ class WorkingCopyMixin:
         highest = self.revisions.aggregate(highest=Max("number"))["highest"]
         return (highest or 0) + 1
 
+    @transaction.atomic
     def revert_to(self, revision, user):
         """A new working copy with an earlier revision's content; it needs approval
-        like any other edit."""
-        return self.save_revision(
+        like any other edit. Whoever wrote that content still counts as its writer."""
+        restored = self.save_revision(
             user, dict(revision.content), note=f"Back to revision {revision.number}"
         )
+        if restored is not None:
+            restored.restored_writers.set(revision.writers())
+        return restored
 
     @transaction.atomic
     def discard_changes(self, user):

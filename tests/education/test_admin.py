@@ -282,11 +282,11 @@ def test_history_page_lists_changes_with_the_user(clinician_client, clinician_us
 # Topics and clinicians
 
 
-def test_clinicians_can_add_topics_and_clinician_profiles(clinician_client):
-    assert clinician_client.get(reverse("admin:education_topic_add")).status_code == HTTPStatus.OK
-    assert clinician_client.get(reverse("admin:education_clinician_add")).status_code == (
-        HTTPStatus.OK
-    )
+def test_medical_reviewers_add_topics_and_clinician_profiles(client, reviewer_user):
+    # A plain clinician may not (tests/education/test_reviewed_content.py).
+    client.force_login(reviewer_user)
+    assert client.get(reverse("admin:education_topic_add")).status_code == HTTPStatus.OK
+    assert client.get(reverse("admin:education_clinician_add")).status_code == HTTPStatus.OK
 
 
 def test_clinicians_cannot_link_clinician_profiles_to_staff_accounts(clinician_client, reviewer):

@@ -56,13 +56,13 @@ def test_the_built_in_wording_shows_if_the_notice_row_is_gone(client, article):
     assert "bladder" in notice_html(client, article)
 
 
-def test_a_clinicians_edit_of_the_notice_shows_at_once_on_cached_pages(
-    client, clinician_user, article
+def test_a_reviewers_edit_of_the_notice_shows_at_once_on_cached_pages(
+    client, reviewer_user, article
 ):
     client.get(article.get_absolute_url())  # now kept in the page cache
     notice = EmergencyNotice.objects.get()
     staff = client.__class__()
-    staff.force_login(clinician_user)
+    staff.force_login(reviewer_user)
 
     response = staff.post(
         f"/admin/education/emergencynotice/{notice.pk}/change/",
@@ -78,7 +78,7 @@ def test_a_clinicians_edit_of_the_notice_shows_at_once_on_cached_pages(
     html = notice_html(client, article)
     assert "Get help now" in html
     assert '<p class="mb-2">Call us the same day for a fever.</p>' in html
-    assert notice.history.first().history_user == clinician_user
+    assert notice.history.first().history_user == reviewer_user
 
 
 def test_the_link_goes_only_to_a_live_article(client, article, draft):

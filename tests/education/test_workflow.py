@@ -317,6 +317,48 @@ def test_going_back_to_a_revision_makes_a_new_one_that_needs_approval(
     assert live.title == "Second title"  # patients keep it until approved
 
 
+def test_going_back_keeps_the_restored_texts_writers_for_the_four_eyes_rule(
+    live, clinician_user, reviewer_user, second_reviewer_user
+):
+    # The reviewer wrote revision 2; the clinician's revision 3 went live over it.
+    reviewers_words = edit(live, reviewer_user, title="The reviewer's words")
+    signed_off(live, clinician_user, second_reviewer_user, title="Other words").publish(
+        clinician_user
+    )
+
+    restored = live.revert_to(reviewers_words, clinician_user)
+    restored.submit_for_review(clinician_user)
+
+    assert restored.content["title"] == "The reviewer's words"
+    assert restored.writers() == {reviewer_user.pk, clinician_user.pk}
+    assert "You wrote part" in restored.refusal_to_approve(reviewer_user)
+    with pytest.raises(ValidationError, match="You wrote part"):
+        restored.approve(reviewer_user)
+    # The list of what waits for them agrees with the approval rule.
+    assert live not in Article.objects.waiting_for_review_by(reviewer_user)
+    assert live in Article.objects.waiting_for_review_by(second_reviewer_user)
+    restored.approve(second_reviewer_user)
+
+
+def test_going_back_twice_still_keeps_the_first_writers(
+    live, clinician_user, reviewer_user, second_reviewer_user
+):
+    reviewers_words = edit(live, reviewer_user, title="The reviewer's words")
+    edit(live, clinician_user, title="Other words")
+    once = live.revert_to(reviewers_words, clinician_user)
+    signed_off(live, clinician_user, second_reviewer_user, title="Published words").publish(
+        clinician_user
+    )
+
+    # A second reverter goes back to the first revert: still the reviewer's words.
+    twice = live.revert_to(once, second_reviewer_user)
+    twice.submit_for_review(second_reviewer_user)
+
+    assert reviewer_user.pk in twice.writers()
+    assert "You wrote part" in twice.refusal_to_approve(reviewer_user)
+    assert live not in Article.objects.waiting_for_review_by(reviewer_user)
+
+
 def test_unpublishing_takes_the_article_off_and_it_can_go_back(live, clinician_user, client):
     live.unpublish(clinician_user)
     assert client.get(live.get_absolute_url()).status_code == 404

@@ -278,6 +278,36 @@ def test_going_back_from_the_revisions_page(live, clinician_user, topic):
     assert live.working_copy.state == Revision.State.DRAFT
 
 
+def test_words_restored_from_the_revisions_page_keep_their_writer(
+    live, clinician_user, reviewer_user, second_reviewer_user, topic
+):
+    # The reviewer's revision 2 is overtaken by the clinician's revision 3, which a
+    # second reviewer approves and the clinician publishes.
+    logged_in(reviewer_user).post(
+        change_url(live), form_data(topic, slug=live.slug, title="The reviewer's title")
+    )
+    clinician = logged_in(clinician_user)
+    clinician.post(
+        change_url(live),
+        form_data(topic, slug=live.slug, title="Another title", _send_for_review="1"),
+    )
+    logged_in(second_reviewer_user).post(step_url(live, 3, "approve"))
+    clinician.post(step_url(live, 3, "publish"), {"go_live_at": ""})
+    live.refresh_from_db()
+    assert live.title == "Another title"
+
+    clinician.post(step_url(live, 2, "revert"))  # revision 4: the reviewer's words again
+    clinician.post(step_url(live, 4, "submit"))
+
+    reviewer = logged_in(reviewer_user)
+    response = reviewer.post(step_url(live, 4, "approve"), follow=True)
+
+    assert "another medical reviewer must approve it" in response.content.decode()
+    assert Revision.objects.get(article=live, number=4).state == Revision.State.IN_REVIEW
+    home = reviewer.get(reverse("admin:index")).content.decode()
+    assert "Waiting for my review (0)" in home
+
+
 def test_discarding_asks_first_then_returns_to_the_published_text(live, clinician_user, topic):
     client = logged_in(clinician_user)
     client.post(change_url(live), form_data(topic, slug=live.slug, title="Unwanted"))

@@ -98,30 +98,33 @@ ADMIN = {
     "/admin/education/article/{article}/discard/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/unpublish/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/writing-checks/": (LOGIN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
-    # Topics and clinician profiles: clinicians add and edit, only the manager deletes.
+    # Topics and clinician profiles: patients read them, so a plain clinician reads
+    # them (the change page read-only) and only medical reviewers add and change them
+    # (tests/education/test_reviewed_content.py); only the manager deletes.
     "/admin/education/topic/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/topic/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/topic/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/topic/{topic}/history/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/clinician/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/clinician/add/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/clinician/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/clinician/{clinician}/history/": (LOGIN, OK, FORBIDDEN, OK),
-    # The emergency notice on every article page: clinicians keep its wording; there is
-    # one, so nobody adds another and nobody deletes it.
+    # The emergency notice on every article page: medical reviewers keep its wording,
+    # a plain clinician reads it; there is one, so nobody adds another or deletes it.
     "/admin/education/emergencynotice/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/change/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/emergencynotice/{notice}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "/admin/education/emergencynotice/{notice}/history/": (LOGIN, OK, FORBIDDEN, OK),
-    # The image library: clinicians upload, describe and delete pictures; the front desk
-    # has no part in it.
+    # The image library: clinicians upload and describe new pictures; once stored, a
+    # picture's words are changed and the picture deleted by medical reviewers; the
+    # front desk has no part in it.
     "/admin/education/image/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/image/add/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/image/{image}/change/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/image/{image}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/image/{image}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/image/{image}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # The outbox holds patients' addresses: the front desk reads it and sends a failed
     # email again; clinicians never see it; nobody writes or deletes one by hand.
@@ -338,3 +341,50 @@ def public_url_names(patterns):
 
 def test_every_public_url_is_in_the_table():
     assert set(public_url_names(get_resolver().url_patterns)) <= url_names(PUBLIC)
+
+
+# What patients read beside the articles: a plain clinician's change page is read-only,
+# a medical reviewer's editable (the POSTs: tests/education/test_reviewed_content.py).
+
+PATIENT_TEXT = [
+    "/admin/education/emergencynotice/{notice}/change/",
+    "/admin/education/clinician/{clinician}/change/",
+    "/admin/education/topic/{topic}/change/",
+    "/admin/education/image/{image}/change/",
+]
+# The add and delete pages the table above refuses a plain clinician.
+REVIEWER_ONLY = {
+    "/admin/education/topic/add/": OK,
+    "/admin/education/clinician/add/": OK,
+    "/admin/education/image/{image}/delete/": OK,
+    # Deleting a topic or a profile stays the manager's; the notice is never deleted.
+    "/admin/education/topic/{topic}/delete/": FORBIDDEN,
+    "/admin/education/clinician/{clinician}/delete/": FORBIDDEN,
+    "/admin/education/emergencynotice/{notice}/delete/": FORBIDDEN,
+}
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    from tests.education.conftest import make_reviewer
+
+    return make_reviewer(django_user_model, "matrix-reviewer", "Dr. Matrix Reviewer")
+
+
+@pytest.mark.parametrize("path", PATIENT_TEXT)
+def test_patient_text_is_editable_by_reviewers_and_read_only_for_clinicians(
+    client, objects, reviewer, clinician_user, path
+):
+    url = path.format(**objects)
+    for user, editable in ((clinician_user, False), (reviewer, True)):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == OK, (user, url)
+        assert bool(response.context["adminform"].form.fields) == editable, (user, url)
+
+
+@pytest.mark.parametrize("path", REVIEWER_ONLY)
+def test_reviewer_only_pages(client, objects, reviewer, path):
+    client.force_login(reviewer)
+
+    assert_status(client.get(path.format(**objects)), REVIEWER_ONLY[path], path)
