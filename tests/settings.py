@@ -43,3 +43,8 @@ WHITENOISE_USE_FINDERS = True
 # test run's own, never the checkout's media/.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clinic-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+# The second factor is required whenever DEBUG is off (clinic/settings.py), so in every
+# test too; most tests log in with force_login and test something else, so it is off
+# here and on in the tests of the second factor (tests/clinic/test_second_factor.py,
+# the `second_factor` fixture), which also prove the production default.
+STAFF_SECOND_FACTOR = False
