@@ -333,9 +333,8 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 STAFF_SECOND_FACTOR_MINUTES = env_int("STAFF_SECOND_FACTOR_MINUTES", 5)
 # The access record (core.models.AccessRecord): kept six years, as HIPAA keeps its
 # documentation (45 CFR 164.316(b)(2)); `purge_requests --delete` prunes older rows.
-ACCESS_RECORD_RETENTION_DAYS = env_int(
-    "ACCESS_RECORD_RETENTION_DAYS", 2192
-)  # six years and their leap days
+# 2192 days: six years and their leap days.
+ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 2192)
 
 # Security. https://docs.djangoproject.com/en/6.1/ref/middleware/#module-django.middleware.security
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
