@@ -5,10 +5,13 @@ from functools import partial
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from clinic import second_factor
 
@@ -20,6 +23,8 @@ class StaffAdminSite(admin.AdminSite):
             return False
         return not second_factor.required() or request.user.is_verified()
 
+    @method_decorator(never_cache)
+    @login_not_required
     def login(self, request, extra_context=None):
         """AdminSite.login with StaffLoginView, which asks for the second step."""
         from django.contrib.admin.forms import AdminAuthenticationForm

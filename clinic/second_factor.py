@@ -23,7 +23,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django import forms
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, load_backend
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView, RedirectURLMixin
@@ -73,11 +73,14 @@ def pending_user(request):
         forget_pending(request)
         return None
     user = get_user_model().objects.filter(pk=pending["user"]).first()
-    if user is None or not (user.is_active and user.is_staff):
+    # As django.contrib.auth.get_user: a backend removed from the settings since counts
+    # for nothing, nor does an account deactivated in between.
+    backend = pending["backend"]
+    usable = user is not None and user.is_active and user.is_staff
+    if not usable or backend not in settings.AUTHENTICATION_BACKENDS:
         forget_pending(request)
         return None
-    user.backend = pending["backend"]
-    load_backend(user.backend)  # a backend removed from settings since is refused here
+    user.backend = backend
     return user
 
 
@@ -204,6 +207,9 @@ def redirect_with_next(name, next_to):
 def verify_view(request, admin_site):
     """The second step: a passkey, an app code or a recovery code."""
     user = pending_user(request)
+    if user is not None and not has_factor(user):
+        forget_pending(request)  # reset by the manager meanwhile: sign in again, then enrol
+        user = None
     if user is None:
         return redirect_with_next("admin:login", next_url(request))
     if locked_out(request, user):
@@ -308,7 +314,7 @@ def codes_view(request, admin_site):
 
 class PasskeyLocked(webauthn_errors.OTPWebAuthnApiError):
     status_code = 403
-    code = "locked_out"
+    default_code = "locked_out"
     default_detail = "Too many failed attempts: this account is locked for now."
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from clinic.roles import FRONT_DESK
 from tests.appointments.conftest import make_request
 from tests.browser.conftest import wait_until
+from tests.browser.test_front_desk_journey import assert_accessible
 from tests.conftest import make_staff
 
 PASSWORD = "a-long-test-password"
@@ -71,6 +72,7 @@ def test_enrol_a_passkey_then_sign_in_with_it(
     sign_in_with_password(page, live_server, "desk")
     page.wait_for_url(re.compile(r"/admin/second-factor/enrol/"))
     screenshot("second-factor-enrol")
+    assert_accessible(page, "second factor: enrolment")
     page.goto(request_page)
     page.wait_for_url(re.compile(r"/admin/second-factor/enrol/"))
     expect(page.get_by_text("Quixfeather")).to_have_count(0)
@@ -78,6 +80,7 @@ def test_enrol_a_passkey_then_sign_in_with_it(
     # Add a passkey: the virtual authenticator answers the browser's prompt.
     page.get_by_role("button", name="Add a passkey").click()
     page.wait_for_url(re.compile(r"/admin/second-factor/recovery-codes/"))
+    assert_accessible(page, "second factor: recovery codes")
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
@@ -93,6 +96,7 @@ def test_enrol_a_passkey_then_sign_in_with_it(
     sign_in_with_password(page, live_server, "desk")
     page.wait_for_url(re.compile(r"/admin/second-factor/\?"))
     screenshot("second-factor-verify")
+    assert_accessible(page, "second factor: second step")
     # Between the two steps the request's page is still closed.
     page.goto(request_page)
     page.wait_for_url(re.compile(r"/admin/login/"))
