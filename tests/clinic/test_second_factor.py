@@ -275,3 +275,31 @@ def test_front_desk_cannot_reset_anyones_factors(client, app_device, desk_user):
 
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(user=desk_user).exists()
+
+
+def test_a_failed_passkey_counts_towards_the_lockout(client, app_device):
+    sign_in(client)
+    begin = client.post(
+        "/admin/passkeys/authentication/begin/", "{}", content_type="application/json"
+    )
+    assert begin.status_code == 200 and "challenge" in begin.json()
+
+    # An answer no authenticator signed.
+    failed = client.post(
+        "/admin/passkeys/authentication/complete/",
+        '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}',
+        content_type="application/json",
+    )
+
+    assert 400 <= failed.status_code < 500
+    assert AccessAttempt.objects.get(username="desk").failures_since_start == 1
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_passkey_cannot_sign_in_without_the_password(client, app_device):
+    """Passwordless sign-in is off: a passkey is only ever the second step."""
+    response = client.post(
+        "/admin/passkeys/authentication/begin/", "{}", content_type="application/json"
+    )
+
+    assert response.status_code == 403
