@@ -10,7 +10,6 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clinic import second_factor
@@ -46,7 +45,7 @@ class StaffAdminSite(admin.AdminSite):
             return second_factor.redirect_with_next("admin:second_factor_enrol", redirect_url)
         context = {
             **self.each_context(request),
-            "title": _("Log in"),
+            "title": "Log in",  # the admin stays English
             "subtitle": None,
             "app_path": request.get_full_path(),
             "username": request.user.get_username(),
