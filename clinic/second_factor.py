@@ -152,7 +152,8 @@ class CodeForm(forms.Form):
 
 def check_code(user, code):
     """The device that accepts this code (each code works once), or None."""
-    if code.isdigit():
+    # App codes are 6 digits; recovery codes 8 base32 characters (which may be digits).
+    if code.isdigit() and len(code) == 6:
         candidates = TOTPDevice.objects.devices_for_user(user, confirmed=True)
     else:
         candidates = StaticDevice.objects.devices_for_user(user, confirmed=True)
