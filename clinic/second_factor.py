@@ -1,7 +1,7 @@
 """The second factor for staff: a passkey, an authenticator-app code or a recovery code
 after the password, with django-otp and django-otp-webauthn.
 
-The flow (README, "Security"):
+The flow (README, "Staff sign-in and the access record"):
 
 - The password alone signs nobody in. A staff member who already has a factor is
   remembered in the session as *pending* (not logged in) and asked for it; only then
