@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -14,3 +15,10 @@ class ClinicConfig(AppConfig):
         # After every migrate (and every flush, which ends with the same signal) the
         # role groups are exactly as clinic/roles.py lists them.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by the staff site that asks for the second factor."""
+
+    default = False  # named in INSTALLED_APPS by its path; "clinic" is ClinicConfig
+    default_site = "clinic.admin_site.StaffAdminSite"

@@ -9,6 +9,7 @@ REDIS_URL is unset. https://docs.djangoproject.com/en/6.1/ref/settings/
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,7 +52,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the staff site (clinic/admin_site.py): a second factor after
+    # the password.
+    "clinic.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +67,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_tasks_db",
     "core",
     "clinic",
@@ -88,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     "clinic.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -299,6 +308,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"
+
+# The second factor for staff (clinic/second_factor.py): passkeys (django-otp-webauthn),
+# authenticator-app codes (TOTP) and ten single-use recovery codes (django-otp).
+# Required whenever DEBUG is off; STAFF_SECOND_FACTOR=0 turns it off, for development
+# only (`make run`'s demo accounts), and is refused without DEBUG.
+STAFF_SECOND_FACTOR = env_bool("STAFF_SECOND_FACTOR", not DEBUG)
+if not STAFF_SECOND_FACTOR and not DEBUG:
+    raise ImproperlyConfigured(
+        "STAFF_SECOND_FACTOR=0 is for development only: set DJANGO_DEBUG=1, or unset it."
+    )
+# Passkeys belong to the site's host name (SITE_URL); WebAuthn refuses any other origin.
+# Browsers make passkeys only over HTTPS or on http://localhost, never for an IP address:
+# a development SITE_URL such as http://127.0.0.1:8000 gets http://localhost:8000.
+_site = urlsplit(SITE_URL)
+if _site.scheme != "https" and _site.hostname != "localhost":
+    _site = urlsplit(f"http://localhost:{_site.port or 80}")
+OTP_WEBAUTHN_RP_ID = _site.hostname
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+# A passkey is the second step after the password, never a sign-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "django_otp_webauthn"
+OTP_TOTP_ISSUER = CLINIC_NAME
+# Minutes between the password and the second step before the password is asked again.
+STAFF_SECOND_FACTOR_MINUTES = env_int("STAFF_SECOND_FACTOR_MINUTES", 5)
+# The access record (core.models.AccessRecord): kept six years, as HIPAA keeps its
+# documentation (45 CFR 164.316(b)(2)); `purge_requests --delete` prunes older rows.
+# 2192 days: six years and their leap days.
+ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 2192)
 
 # Security. https://docs.djangoproject.com/en/6.1/ref/middleware/#module-django.middleware.security
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

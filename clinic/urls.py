@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from clinic import views
+from clinic import second_factor, views
 from clinic.sitemaps import sitemaps
 from core.page_cache import cache_public_page
 
@@ -25,6 +25,8 @@ urlpatterns = i18n_patterns(
 )
 # Staff and machines: English only, never prefixed.
 urlpatterns += [
+    # Passkeys for the second step (django-otp-webauthn's JSON views, clinic/second_factor.py).
+    path("admin/passkeys/", include(second_factor.passkey_urls)),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

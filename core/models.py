@@ -83,3 +83,62 @@ class Email(models.Model):
             self.status = self.Status.FAILED
         else:
             self.next_try_at = timezone.now() + RETRY_DELAYS[self.tries - 1]
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    def about(self, reference):
+        """Records naming this request (references are stored space-separated)."""
+        return self.filter(references__contains=f" {reference} ")
+
+    def past_retention(self, days=None):
+        days = settings.ACCESS_RECORD_RETENTION_DAYS if days is None else days
+        return self.filter(at__lt=timezone.now() - timedelta(days=days))
+
+
+class AccessRecord(models.Model):
+    """Who looked at which patients' requests, when, from where (core/access_record.py).
+
+    Holds references and ids only, never patient data. Written by the pages that show
+    a request's details, never changed; kept ACCESS_RECORD_RETENTION_DAYS (six years).
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Opened a request"
+        LISTED = "listed", "Listed requests"
+        HISTORY = "history", "Opened a request's history"
+        BOOKED = "booked", "Listed booked appointments"
+        EXPORTED = "exported", "Exported requests"
+        EMAIL = "email", "Viewed an email"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Kept as the username below if the account is ever deleted.",
+    )
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=10, choices=Action)
+    # " AR-7K3Q9 AR-2M4PX ": space-separated, with a space at each end, so that one
+    # request's records are found with `contains " AR-7K3Q9 "` (AccessRecordQuerySet.about).
+    references = models.TextField(help_text="The requests' references.")
+    count = models.PositiveIntegerField(help_text="How many requests.")
+    detail = models.CharField(
+        max_length=100, blank=True, help_text="What else was opened, by id (an email's number)."
+    )
+    client_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="address")
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "access record"
+        verbose_name_plural = "access record"
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display().lower()} ({self.count})"
+
+    @property
+    def reference_list(self):
+        return self.references.split()

@@ -52,3 +52,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"  # noqa: F405
     }
+
+# The second factor is required whenever DEBUG is off (clinic/settings.py), so in every
+# test too; most tests log in with force_login and test something else, so it is off
+# here and on in the tests of the second factor (tests/clinic/test_second_factor.py,
+# the `second_factor` fixture), which also prove the production default.
+STAFF_SECOND_FACTOR = False

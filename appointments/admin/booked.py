@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from appointments.admin.parts import booked_days
 from appointments.models import AppointmentRequest
+from core.access_record import Action, record_access
 
 CHOICES = {"today": "Today", "tomorrow": "Tomorrow", "week": "This week"}
 
@@ -37,6 +38,7 @@ def booked_view(model_admin, request):
         which = "today"
     first, last = booked_days(which)
     days = booked_by_day(first, last)
+    record_access(request, Action.BOOKED, [r.reference for _, booked in days for r in booked])
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

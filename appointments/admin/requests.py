@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from appointments.admin.access import RecordsAccessMixin
 from appointments.admin.booked import booked_view
 from appointments.admin.columns import RequestColumnsMixin
 from appointments.admin.parts import (
@@ -71,7 +72,11 @@ EMAILS = {
 
 @admin.register(AppointmentRequest)
 class AppointmentRequestAdmin(
-    RequestColumnsMixin, OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryAdmin
+    RecordsAccessMixin,  # the access record: who opened which request (issue 29)
+    RequestColumnsMixin,
+    OfferedLookupsOnlyMixin,
+    ReadableHistoryMixin,
+    SimpleHistoryAdmin,
 ):
     # What the front desk triages by comes first, so it shows on narrow screens too.
     list_display = (

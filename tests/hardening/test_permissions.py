@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from core.models import AccessRecord
 from core.outbox import send_later
 from education.models import Article, EmergencyNotice
 from tests.appointments.conftest import make_location, make_request
@@ -55,6 +56,18 @@ PUBLIC = {
     "/robots.txt": EVERYONE_OK,
     "/favicon.ico": EVERYONE_OK,
     "/healthz/": EVERYONE_OK,
+    # Passkeys for the second step (clinic/second_factor.py): JSON endpoints that take
+    # POSTs only, from someone between the two steps or signed in; their scripts' texts.
+    "/admin/passkeys/registration/begin/": (FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    "/admin/passkeys/registration/complete/": (
+        FORBIDDEN,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+        NOT_ALLOWED,
+    ),
+    "/admin/passkeys/authentication/begin/": (FORBIDDEN,) * 4,
+    "/admin/passkeys/authentication/complete/": (FORBIDDEN,) * 4,
+    "/admin/passkeys/jsi18n/": EVERYONE_OK,
     "/no-such-page/": (NOT_FOUND,) * 4,
 }
 
@@ -63,6 +76,17 @@ ADMIN = {
     "/admin/login/": (OK, REDIRECT, REDIRECT, REDIRECT),  # signed in: on to the index
     "/admin/logout/": (REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
     "/admin/password_change/": (LOGIN, OK, OK, OK),
+    # The second step (its own tests: tests/clinic/test_second_factor.py). Off in the
+    # test settings: nobody is between the two steps, so these lead on or to the login.
+    "/admin/second-factor/": (LOGIN, LOGIN, LOGIN, LOGIN),
+    "/admin/second-factor/enrol/": (LOGIN, REDIRECT, REDIRECT, REDIRECT),
+    "/admin/second-factor/recovery-codes/": (LOGIN, REDIRECT, REDIRECT, REDIRECT),
+    # The access record: the manager reads it; nobody adds, changes or deletes a row.
+    "/admin/core/accessrecord/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/core/accessrecord/add/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/core/accessrecord/{access_record}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/core/accessrecord/{access_record}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/core/accessrecord/{access_record}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/password_change/done/": (LOGIN, OK, OK, OK),
     "/admin/jsi18n/": (LOGIN, OK, OK, OK),
     "/admin/autocomplete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -214,6 +238,9 @@ def objects(db, settings, tmp_path):
             **access, get_data="", post_data="", failures_since_start=1
         ).pk,
         "access_log": AccessLog.objects.create(**access).pk,
+        "access_record": AccessRecord.objects.create(
+            username="someone", action="viewed", references=" AR-TEST1 ", count=1
+        ).pk,
         "failure": AccessFailureLog.objects.create(**access).pk,
     }
 
@@ -299,6 +326,7 @@ IDS = [
     "group",
     "attempt",
     "access_log",
+    "access_record",
     "failure",
     "request",
     "location",

@@ -3,12 +3,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from appointments.models import AppointmentRequest
+from core.models import AccessRecord
 
 
 class Command(BaseCommand):
     help = (
         "Delete closed, declined and spam appointment requests that nobody has touched for "
         "REQUEST_RETENTION_DAYS days, with their contact attempts and history. "
+        "Also prunes the access record past ACCESS_RECORD_RETENTION_DAYS (six years). "
         "Without --delete, only says what it would delete."
     )
 
@@ -25,6 +27,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.requests(options)
+        self.access_record(options["delete"])
+
+    def access_record(self, delete):
+        """Who looked at which request is kept six years (HIPAA's documentation
+        retention), even after the request itself is gone, then pruned."""
+        days = settings.ACCESS_RECORD_RETENTION_DAYS
+        old = AccessRecord.objects.past_retention(days)
+        if not delete:
+            self.stdout.write(
+                f"Dry run: would prune {old.count()} access record row(s) over {days} days old."
+            )
+            return
+        pruned, _ = old.delete()
+        self.stdout.write(f"Pruned {pruned} access record row(s) over {days} days old.")
+
+    def requests(self, options):
         expired = AppointmentRequest.objects.past_retention(options["days"])
         count = expired.count()
         by_status = ", ".join(
