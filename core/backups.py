@@ -264,13 +264,13 @@ def make_backup(directory, recipients=(), now=None):
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
+            rows = count_rows(cursor)
+            migrations = applied_migrations(cursor)
+            server_version = connection.pg_version
             dump_started = time.monotonic()
             options = ["--format=custom", f"--snapshot={snapshot}", "--no-password"]
             _run([pg_dump, *options, "--file", str(dump)], env=libpq_env())
             dump_seconds = time.monotonic() - dump_started
-            rows = count_rows(cursor)
-            migrations = applied_migrations(cursor)
-            server_version = connection.pg_version
         # Media after the snapshot: every image row in the dump was saved after its
         # files, so its files are here (unless deleted during the backup).
         root = media_root()
@@ -377,15 +377,8 @@ class RestoreResult:
 def _unpack(archive, work, identity):
     """Unpack (and decrypt) the archive into ``work``, streaming: no second copy."""
     archive = Path(archive)
-    if not archive.is_file():
-        raise BackupError(f"No such archive: {archive}")
     decrypter = None
     if archive.name.endswith(".age"):
-        if not identity:
-            raise BackupError(
-                "This archive is encrypted: give the age identity (private key) file with "
-                "--identity or BACKUP_AGE_IDENTITY."
-            )
         age = shutil.which("age")
         if not age:
             raise BackupError("age is needed to decrypt this archive: apt-get install age")
@@ -397,17 +390,20 @@ def _unpack(archive, work, identity):
         source = decrypter.stdout
     else:
         source = open(archive, "rb")  # noqa: SIM115 (closed below, with the decrypter's pipe)
+    unreadable = None
     try:
         with tarfile.open(fileobj=source, mode="r|") as tar:
             # The "data" filter refuses absolute paths, "..", links out and devices.
             tar.extractall(work, filter="data")
     except tarfile.TarError as error:
-        detail = decrypter.stderr.read().decode().strip() if decrypter else ""
-        raise BackupError(f"Cannot read {archive.name}: {detail or error}") from error
+        unreadable = error
     finally:
         source.close()
-        if decrypter and decrypter.wait():
-            raise BackupError(f"age could not decrypt {archive.name}")
+    if decrypter and decrypter.wait():
+        detail = decrypter.stderr.read().decode().strip()
+        raise BackupError(f"age could not decrypt {archive.name}: {detail}")
+    if unreadable:
+        raise BackupError(f"Cannot read {archive.name}: {unreadable}") from unreadable
     manifest_path = Path(work) / MANIFEST
     if not manifest_path.is_file():
         raise BackupError(f"{archive.name} has no {MANIFEST}: not a clinic backup.")
@@ -476,6 +472,13 @@ def restore_backup(archive, force=False, identity=None, migrate=None, log=print)
     pg_restore = pg_tool("pg_restore")
     root = media_root()
     # Refused before the (possibly long) unpacking.
+    if not Path(archive).is_file():
+        raise BackupError(f"No such archive: {archive}")
+    if str(archive).endswith(".age") and not identity:
+        raise BackupError(
+            "This archive is encrypted: give the age identity (private key) file with "
+            "--identity or BACKUP_AGE_IDENTITY."
+        )
     with connection.cursor() as cursor:
         existing = table_names(cursor)
     if existing and not force:
