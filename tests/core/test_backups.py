@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from appointments.models import AppointmentRequest
-from core.backups import archive_name, rotate
+from core.backups import BackupError, archive_name, pg_tool, rotate
 from tests import databases
 from tests.conftest import skip_or_fail
 
@@ -169,3 +169,19 @@ def test_encrypted_archive_reveals_nothing_without_the_key(settings, tmp_path, a
         with closing(databases.connect(name)) as db, db.cursor() as cursor:
             cursor.execute("SELECT first_name FROM appointments_appointmentrequest")
             assert cursor.fetchall() == [("Zebediah",)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_pg_dump_older_than_the_server_is_refused(settings, tmp_path):
+    # pg_dump cannot dump a newer server: one that says it is 9.6 is not used.
+    old = tmp_path / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    old.chmod(0o755)
+    settings.PG_BIN = str(tmp_path)
+
+    with pytest.raises(BackupError, match=r"No pg_dump for PostgreSQL \d+ .* Set PG_BIN"):
+        pg_tool("pg_dump")
+
+    settings.PG_BIN = ""
+    assert pg_tool("pg_dump").endswith("/pg_dump")
