@@ -225,18 +225,44 @@ def archive_name(moment, encrypted):
     return f"clinic-backup-{local:%Y-%m-%dT%H%M%S%z}.tar" + (".age" if encrypted else "")
 
 
-def age_recipients():
-    """Public keys (age1...) from BACKUP_AGE_RECIPIENTS: the server can encrypt but
-    never decrypt; the private key stays with whoever restores."""
-    return settings.BACKUP_AGE_RECIPIENTS
-
-
 @dataclass
 class BackupResult:
     path: Path
     manifest: dict
     seconds: float
     dump_seconds: float
+
+
+def _write_archive(path, dump, manifest, recipients):
+    """The dump, the media and the manifest (with every file's checksum, hence last)
+    into one tar at ``path``, through age when there are recipients."""
+    # Media after the database snapshot: every image row in the dump was saved after
+    # its files, so its files are here (unless deleted during the backup).
+    root = media_root()
+    manifest["media"] = (
+        "included" if root else "not included: the media live in the storage service"
+    )
+    files = manifest["files"] = {}
+    with open(path, "wb") as out:
+        os.chmod(path, 0o600)
+        encrypter = None
+        if recipients:
+            args = [shutil.which("age"), "--encrypt"]
+            for recipient in recipients:
+                args += ["--recipient", recipient]
+            encrypter = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out)  # noqa: S603
+        try:
+            with tarfile.open(fileobj=encrypter.stdin if encrypter else out, mode="w|") as tar:
+                files[DUMP] = _add_file(tar, dump, DUMP)
+                for file in media_files(root):
+                    name = MEDIA_PREFIX + file.relative_to(root).as_posix()
+                    files[name] = _add_file(tar, file, name)
+                _add_bytes(tar, json.dumps(manifest, indent=1).encode(), MANIFEST)
+        finally:
+            if encrypter:
+                encrypter.stdin.close()
+                if encrypter.wait():
+                    raise BackupError("age failed to encrypt the archive")
 
 
 def make_backup(directory, recipients=(), now=None):
@@ -251,8 +277,7 @@ def make_backup(directory, recipients=(), now=None):
     if final.exists():
         raise BackupError(f"{final} already exists (one backup a second at most).")
     pg_dump = pg_tool("pg_dump")
-    age = shutil.which("age") if recipients else None
-    if recipients and not age:
+    if recipients and not shutil.which("age"):
         raise BackupError("BACKUP_AGE_RECIPIENTS is set but age is missing: apt-get install age")
 
     with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
@@ -271,50 +296,27 @@ def make_backup(directory, recipients=(), now=None):
             options = ["--format=custom", f"--snapshot={snapshot}", "--no-password"]
             _run([pg_dump, *options, "--file", str(dump)], env=libpq_env())
             dump_seconds = time.monotonic() - dump_started
-        # Media after the snapshot: every image row in the dump was saved after its
-        # files, so its files are here (unless deleted during the backup).
-        root = media_root()
+        manifest = {
+            "format": FORMAT,
+            "created": local.isoformat(),
+            "clinic_date": local.date().isoformat(),
+            "time_zone": settings.TIME_ZONE,
+            "release": release(),
+            "database": {
+                "name": connection.settings_dict["NAME"],
+                "server_version": server_version,
+            },
+            "migrations": migrations,
+            "rows": rows,
+        }
         partial = directory / f".{final.name}.partial"
-        files = {}
-        with open(partial, "wb") as out:
-            os.chmod(partial, 0o600)
-            encrypter = None
-            if recipients:
-                args = [age, "--encrypt"]
-                for recipient in recipients:
-                    args += ["--recipient", recipient]
-                encrypter = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out)  # noqa: S603
-            sink = encrypter.stdin if encrypter else out
-            try:
-                with tarfile.open(fileobj=sink, mode="w|") as tar:
-                    files[DUMP] = _add_file(tar, dump, DUMP)
-                    for path in media_files(root):
-                        name = MEDIA_PREFIX + path.relative_to(root).as_posix()
-                        files[name] = _add_file(tar, path, name)
-                    manifest = {
-                        "format": FORMAT,
-                        "created": local.isoformat(),
-                        "clinic_date": local.date().isoformat(),
-                        "time_zone": settings.TIME_ZONE,
-                        "release": release(),
-                        "database": {
-                            "name": connection.settings_dict["NAME"],
-                            "server_version": server_version,
-                        },
-                        "media": "included"
-                        if root
-                        else "not included: the media live in the storage service",
-                        "migrations": migrations,
-                        "rows": rows,
-                        "files": files,
-                    }
-                    _add_bytes(tar, json.dumps(manifest, indent=1).encode(), MANIFEST)
-            finally:
-                if encrypter:
-                    encrypter.stdin.close()
-                    if encrypter.wait():
-                        raise BackupError("age failed to encrypt the archive")
-        os.replace(partial, final)
+        try:
+            _write_archive(partial, dump, manifest, recipients)
+            os.replace(partial, final)
+        except BaseException:
+            # Never a half-written archive left behind, under any name.
+            partial.unlink(missing_ok=True)
+            raise
     return BackupResult(final, manifest, time.monotonic() - started, dump_seconds)
 
 

@@ -31,6 +31,7 @@ import tarfile
 import tempfile
 import time
 import uuid
+from contextlib import redirect_stdout
 from io import BytesIO, StringIO
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -206,7 +207,10 @@ def forward(database_url, args):
             before, indexes_before = tables_state(cursor)
         out = StringIO()
         started = time.monotonic()
-        call_command("migrate", migration.app_label, migration.name, verbosity=2, stdout=out)
+        # Verbosity 2 for migrate's own timing; what post_migrate handlers print at that
+        # verbosity goes to the same buffer, not between the lines of the table.
+        with redirect_stdout(out):
+            call_command("migrate", migration.app_label, migration.name, verbosity=2, stdout=out)
         wall = time.monotonic() - started
         applied = re.search(r"Applying \S+\.\.\. OK \(([\d.]+)s\)", out.getvalue())
         seconds = float(applied.group(1)) if applied else wall
