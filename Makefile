@@ -105,11 +105,10 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "Say which archive: make restore BACKUP=backups/clinic-backup-....tar"; exit 1; }
 	$(PY) manage.py restore $(RESTORE_ARGS) "$(BACKUP)"
 
-## upgrade-timing: migrate a copy of real-sized data from the previous release, timing each migration
-UPGRADE_FROM ?=
-UPGRADE_DATA ?=
+## upgrade-timing: UPGRADE_FROM=<release> UPGRADE_DATA='<command>' make upgrade-timing (in the environment:
+## make would expand the command's $): real-sized data from the previous release, each migration timed
 upgrade-timing: install
-	$(PY) scripts/upgrade_timing.py $(if $(UPGRADE_FROM),--from "$(UPGRADE_FROM)") $(if $(UPGRADE_DATA),--data "$(UPGRADE_DATA)")
+	$(PY) scripts/upgrade_timing.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

@@ -3,6 +3,7 @@
 command, migrated to this checkout's schema one migration at a time, each timed.
 
     scripts/upgrade_timing.py --from <release tag or commit> [--data "<command>"]
+    UPGRADE_FROM=<release> UPGRADE_DATA='<command>' make upgrade-timing
 
 1. A database of its own is created on DATABASE_URL's server (dropped at the end
    unless --keep).
@@ -52,7 +53,7 @@ def previous_release():
     except subprocess.CalledProcessError:
         sys.exit(
             "No release tag in this repository: say which release to upgrade from with "
-            "--from <tag or commit> (make upgrade-timing UPGRADE_FROM=...)."
+            "--from <tag or commit> (UPGRADE_FROM=... make upgrade-timing)."
         )
 
 
@@ -129,8 +130,18 @@ def exact_rows(cursor, table):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--from", dest="ref", help="The previous release (default: latest tag).")
-    parser.add_argument("--data", help="Shell command that fills the old schema.")
+    # Also from the environment: make would expand the $ in a command given to it.
+    parser.add_argument(
+        "--from",
+        dest="ref",
+        default=os.environ.get("UPGRADE_FROM") or None,
+        help="The previous release (UPGRADE_FROM; default: the latest tag).",
+    )
+    parser.add_argument(
+        "--data",
+        default=os.environ.get("UPGRADE_DATA") or None,
+        help="Shell command that fills the old schema (UPGRADE_DATA).",
+    )
     parser.add_argument("--data-in", choices=["old", "new"], default="old")
     parser.add_argument("--slow-seconds", type=float, default=2.0)
     parser.add_argument("--large-rows", type=int, default=10_000)
