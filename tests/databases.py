@@ -14,11 +14,15 @@ from django.db import connection
 
 
 def database_url(name):
+    """The test database's server, database ``name``. A Unix socket folder as the host
+    is percent-encoded, as libpq and dj-database-url read it."""
     db = connection.settings_dict
     auth = quote(db["USER"] or "", safe="")
     if db["PASSWORD"]:
         auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    host = quote(db["HOST"] or "localhost", safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{auth}@{host}{port}/{name}"
 
 
 def connect(name):
