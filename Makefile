@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean messages compile-messages
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean messages compile-messages backup restore upgrade-timing
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -100,6 +100,20 @@ audit: install assets
 ## bench: throughput, latency, queries and page weight on PostgreSQL + Redis (on demand)
 bench: install-dev assets
 	scripts/bench.sh
+
+## backup: the database and media into one archive in BACKUP_DIR, then rotate (README, "Operations")
+backup: install
+	$(PY) manage.py backup
+
+## restore: make restore BACKUP=<archive> [RESTORE_ARGS=--force]: database and media from an archive
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which archive: make restore BACKUP=backups/clinic-backup-....tar"; exit 1; }
+	$(PY) manage.py restore $(RESTORE_ARGS) "$(BACKUP)"
+
+## upgrade-timing: UPGRADE_FROM=<release> UPGRADE_DATA='<command>' make upgrade-timing (in the environment:
+## make would expand the command's $): real-sized data from the previous release, each migration timed
+upgrade-timing: install
+	$(PY) scripts/upgrade_timing.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

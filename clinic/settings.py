@@ -221,6 +221,14 @@ STORAGES = {
         ),
     },
 }
+# Backups (core/backups.py, README "Operations"): archives land in BACKUP_DIR; PG_BIN
+# names the bin folder of pg_dump/pg_restore when they are not Debian's for the server's
+# version; with BACKUP_AGE_RECIPIENTS (age public keys) every archive is encrypted, and
+# BACKUP_AGE_IDENTITY is the private key file a restore decrypts with.
+BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "backups"))
+PG_BIN = os.environ.get("PG_BIN", "")
+BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS")
+BACKUP_AGE_IDENTITY = os.environ.get("BACKUP_AGE_IDENTITY", "")
 # Files served at the site root, such as /favicon.ico.
 WHITENOISE_ROOT = BASE_DIR / "static_root"
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
