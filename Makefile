@@ -7,45 +7,45 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV = DJANGO_DEBUG=1 SITE_URL=$(SITE_URL)
 PY := $(VENV)/bin/python
+# Runs a command with DATABASE_URL, or else with a PostgreSQL of the checkout's own
+# (.pgdata/, stopped when the command ends): scripts/with-postgres.
+WITH_PG = $(PY) scripts/with-postgres
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean messages compile-messages
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search clean messages compile-messages
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py seed_demo
-	@echo ""
-	@echo "The site:  http://127.0.0.1:$(PORT)/"
-	@echo "Staff log in at http://127.0.0.1:$(PORT)/admin/ with the demo accounts above."
-	@echo ""
-	@echo "The worker's lines show the emails it sends (to the console in development)."
-	$(DEMO_ENV) RUN_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	$(WITH_PG) sh -c '\
+	  DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput && \
+	  $(DEMO_ENV) $(PY) manage.py seed_demo && \
+	  echo "" && \
+	  echo "The site:  http://127.0.0.1:$(PORT)/" && \
+	  echo "Staff log in at http://127.0.0.1:$(PORT)/admin/ with the demo accounts above." && \
+	  echo "" && \
+	  echo "The lines marked worker.1 show the emails it sends (to the console in development)." && \
+	  $(DEMO_ENV) RUN_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start'
 
 ## test: lint, migration check and the whole test suite, exactly as CI runs it
 test: install-dev assets lint check-migrations
-	$(PY) -m pytest
-	PY=$(PY) scripts/test-at-instants.sh
-	@if [ -n "$$DATABASE_URL" ]; then \
-	  echo "--- again on the SQLite default: migrate, seed and every public page"; \
-	  env -u DATABASE_URL $(PY) -m pytest -m sqlite_smoke -p no:cacheprovider; \
-	fi
+	$(WITH_PG) $(PY) -m pytest
+	PY=$(PY) $(WITH_PG) scripts/test-at-instants.sh
 
 ## test-clock: the date-sensitive suites at awkward instants (needs Debian's faketime)
 test-clock: install-dev
-	PY=$(PY) scripts/test-at-instants.sh
+	PY=$(PY) $(WITH_PG) scripts/test-at-instants.sh
 
 ## test-browser: only the real-browser (Playwright + Chromium) tests
 test-browser: install-dev assets
-	$(PY) -m pytest -m browser
+	$(WITH_PG) $(PY) -m pytest -m browser
 
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 check-migrations: install-dev
-	env -u DATABASE_URL DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(WITH_PG) $(PY) manage.py makemigrations --check --dry-run
 
 $(PY):
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && $$python -m venv $(VENV)
@@ -65,11 +65,11 @@ install-dev: $(VENV)/.installed-dev
 MESSAGES_IGNORE = --ignore=.venv --ignore=node_modules --ignore=tests --ignore=static \
 	--ignore=staticfiles --ignore=static_root --ignore=media
 messages: install
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-wrap --no-location $(MESSAGES_IGNORE)
+	DJANGO_DEBUG=1 $(WITH_PG) $(PY) manage.py makemessages -l es --no-wrap --no-location $(MESSAGES_IGNORE)
 
 ## compile-messages: compile locale/*/LC_MESSAGES/django.po into the django.mo the site reads
 compile-messages: install
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	DJANGO_DEBUG=1 $(WITH_PG) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ## assets: Bootstrap from npm, built down to what the site uses
 assets: static/build/clinic.css
@@ -86,15 +86,19 @@ serve-prod: install assets
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-production-check-$$(date +%s)} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	DJANGO_SECURE_SSL_REDIRECT=0 \
-	sh -c '$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py migrate --noinput -v0 && $(VENV)/bin/gunicorn clinic.wsgi'
+	$(WITH_PG) sh -c '$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py migrate --noinput -v0 && $(VENV)/bin/gunicorn clinic.wsgi'
 
 ## audit: Lighthouse on the production setup; fails below budget (on demand, not in CI)
 audit: install assets
-	scripts/lighthouse.sh
+	$(WITH_PG) scripts/lighthouse.sh
 
 ## bench: throughput, latency, queries and page weight on PostgreSQL + Redis (on demand)
 bench: install-dev assets
 	scripts/bench.sh
+
+## bench-search: search, article list and topic page times at 40, 500 and 3,000 articles
+bench-search: install
+	$(WITH_PG) $(PY) scripts/bench_search.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

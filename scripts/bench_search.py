@@ -179,8 +179,9 @@ def change_an_article(rng):
 
 def found(response):
     """How many results the search page says it found (a check that it searched)."""
-    match = re.search(rb"(\d+)\s+(?:articles?|art\xc3\xadculos?)\s+(?:found|encontrados?)",
-                      response.content)
+    match = re.search(
+        rb"(\d+)\s+(?:articles?|art\xc3\xadculos?)\s+(?:found|encontrados?)", response.content
+    )
     return match.group(1).decode() if match else "-"
 
 
@@ -208,7 +209,7 @@ def main():
     STARTER_SLUGS = list(Article.objects.values_list("slug", flat=True))
     topic = Topic.objects.filter(language="en", articles__isnull=False).first()
     PAGES[-1] = ("topic page en", topic.get_absolute_url())
-    rng = random.Random(24)
+    rng = random.Random(24)  # noqa: S311 (the same variations on every run)
     print(f"database {BENCH_DATABASE}, DEBUG {settings.DEBUG}, times in ms")
     print(f"{'articles':>8}  {'page':<32} {'warm':>8} {'1st after change':>17} {'found':>6}")
     for size in SIZES:

@@ -53,7 +53,7 @@ from tests.hardening.test_abuse import (
 )
 
 # Rows written by gunicorn and the workers are seen here, and emptied after each test.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET_KEY = secrets.token_urlsafe(50)
 FRONT_DESK = "desk@clinic.example"
