@@ -13,7 +13,10 @@ paragraph of another article, so the words and their spread vary as in a real li
 
 Each page is asked for with a session cookie, as a page no cache in front has kept.
 Per row: "warm", the median of 5 requests after one; "first after change", the median
-of 3 requests each made right after an article is saved (what publishing does).
+of 3 requests each made right after an article is saved (what publishing does); each
+with "(SQL)", the part of it spent in the database queries (Django's own timing of
+each query). Before each size, the word list is rebuilt as the worker would after
+articles change, and that time printed.
 """
 
 import os
@@ -66,8 +69,10 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from education import search  # noqa: E402
 from education.models import Article, Topic  # noqa: E402
 
 SIZES = [int(size) for size in sys.argv[1:]] or [40, 500, 3000]
@@ -163,11 +168,14 @@ def grow_library(size, rng):
 
 
 def timed(client, url):
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
+    """(ms for the whole request, ms its SQL took in PostgreSQL and the driver, response)."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
     assert response.status_code == 200, (url, response.status_code)
-    return elapsed, response
+    sql = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    return elapsed, sql, response
 
 
 def change_an_article(rng):
@@ -191,13 +199,22 @@ def measure(size, rng):
     rows = []
     for label, url in PAGES:
         timed(client, url)
-        warm = statistics.median(timed(client, url)[0] for _ in range(5))
+        warm = [timed(client, url) for _ in range(5)]
         firsts = []
         for _ in range(3):
             change_an_article(rng)
-            elapsed, response = timed(client, url)
-            firsts.append(elapsed)
-        rows.append((size, label, warm, statistics.median(firsts), found(response)))
+            firsts.append(timed(client, url))
+        rows.append(
+            (
+                size,
+                label,
+                statistics.median(elapsed for elapsed, _, _ in warm),
+                statistics.median(sql for _, sql, _ in warm),
+                statistics.median(elapsed for elapsed, _, _ in firsts),
+                statistics.median(sql for _, sql, _ in firsts),
+                found(firsts[-1][2]),
+            )
+        )
     return rows
 
 
@@ -211,14 +228,27 @@ def main():
     PAGES[-1] = ("topic page en", topic.get_absolute_url())
     rng = random.Random(24)  # noqa: S311 (the same variations on every run)
     print(f"database {BENCH_DATABASE}, DEBUG {settings.DEBUG}, times in ms")
-    print(f"{'articles':>8}  {'page':<32} {'warm':>8} {'1st after change':>17} {'found':>6}")
+    print(
+        f"{'articles':>8}  {'page':<32} {'warm':>8} {'(SQL)':>7} "
+        f"{'1st after change':>17} {'(SQL)':>7} {'found':>6}"
+    )
     for size in SIZES:
         grow_library(size, rng)
         published = Article.objects.published().count()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would soon after a bulk load
-        for size_, label, warm, first, count in measure(published, rng):
-            print(f"{size_:>8}  {label:<32} {warm:>8.1f} {first:>17.1f} {count:>6}", flush=True)
+        refresh = getattr(search, "refresh_words", None)
+        if refresh is not None:  # what the worker does after articles change
+            started = time.perf_counter()
+            refresh()
+            elapsed = (time.perf_counter() - started) * 1000
+            print(f"{published:>8}  {'word list refresh (worker)':<32} {elapsed:>8.1f}")
+        for size_, label, warm, warm_sql, first, first_sql, count in measure(published, rng):
+            print(
+                f"{size_:>8}  {label:<32} {warm:>8.1f} {warm_sql:>7.1f} "
+                f"{first:>17.1f} {first_sql:>7.1f} {count:>6}",
+                flush=True,
+            )
 
 
 STARTER_SLUGS = []
