@@ -398,9 +398,10 @@ def relevance_sql(articles, search):
     return f"(SELECT {sql} FROM (SELECT {document} AS vector OFFSET 0) AS doc)", params  # noqa: S608
 
 
-# The word list is rebuilt from what is published now: the stemmed words from the
-# stored documents, the words as written from the same text in clinic_words, and the
-# phrases of the synonym list (by their tsquery) from the stored documents too.
+# The word list is rebuilt from what is published now, all from stored columns
+# (migration 0011): the stemmed words from the documents, the words as written from
+# search_words, and the phrases of the synonym list (by their tsquery) from the
+# documents too.
 REFRESH_WORDS_SQL = """
     INSERT INTO education_searchword (language, word, stemmed, articles)
     SELECT %(language)s, word, true, ndoc FROM ts_stat(format(
@@ -408,9 +409,7 @@ REFRESH_WORDS_SQL = """
     ))
     UNION ALL
     SELECT %(language)s, word, false, ndoc FROM ts_stat(format(
-        'SELECT to_tsvector(''clinic_words'', title || '' '' || summary || '' ''
-            || education_plain_text(body)) FROM education_article WHERE id = ANY(%%L)',
-        %(ids)s
+        'SELECT search_words FROM education_article WHERE id = ANY(%%L)', %(ids)s
     ))
     WHERE word ~ '^[a-z]{3,}$'
     UNION ALL

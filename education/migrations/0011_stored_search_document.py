@@ -8,9 +8,10 @@ words the published articles use are a table with a trigram index (SearchWord).
   clinic_spanish (migration 0009) does for Spanish; clinic_words: no stemming and no
   stop words, accents off, for the word list typos are corrected to.
 - education_article.search_document: title (weight A), summary (B) and body (C) in
-  the article's language's configuration. The column is not in Article's model state:
+  the article's language's configuration; search_words: the same text in
+  clinic_words, read only to rebuild the word list. The columns are not in Article's model state:
   no query loads it unless it asks for it (education.search does), and the admin,
-  the forms and the history never see it. It is stored in the row (STORAGE MAIN).
+  the forms and the history never see it. The document is stored in the row (STORAGE MAIN).
 
 The expression indexes of migrations 0004 and 0009, which made PostgreSQL parse every
 candidate article again on each search, are dropped.
@@ -50,6 +51,10 @@ FORWARD = f"""
     -- Kept in the row, not in the TOAST table: the planner then costs reading it
     -- (and uses the GIN index), and ranking reads each document without a detour.
     ALTER TABLE education_article ALTER COLUMN search_document SET STORAGE MAIN;
+    -- The words as written (accents off), for the word list: never parsed again.
+    ALTER TABLE education_article ADD COLUMN search_words tsvector
+        GENERATED ALWAYS AS (to_tsvector('clinic_words'::regconfig, coalesce(title, '') || ' '
+            || coalesce(summary, '') || ' ' || education_plain_text(body))) STORED;
     UPDATE education_article SET title = title;  -- existing rows written again so
 """  # noqa: S608 (constants only)
 
@@ -59,6 +64,7 @@ OLD_DOCUMENT = """
     || setweight(to_tsvector('{config}'::regconfig, COALESCE(body, '')), 'C')
 """
 BACKWARD = f"""
+    ALTER TABLE education_article DROP COLUMN search_words;
     ALTER TABLE education_article DROP COLUMN search_document;
     DROP TEXT SEARCH CONFIGURATION clinic_words;
     DROP TEXT SEARCH CONFIGURATION clinic_english;

@@ -195,7 +195,7 @@ def explain(queryset):
 
 def test_a_search_and_its_count_read_the_stored_document_through_its_index(library):
     make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
-    found = Article.objects.published().search("sciatica pain", "en")
+    found = Article.objects.search("sciatica pain", "en")  # nothing else to narrow it down
 
     for plan in (explain(found), explain(found.values("pk").order_by())):
         assert re.search(r"Index Scan on education_article_search_document\b", plan), plan
