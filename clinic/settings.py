@@ -2,8 +2,9 @@
 Settings for the clinic site: one module, every difference between a laptop and
 production read from the environment (README.md lists each variable).
 
-Safe defaults: DEBUG off, SQLite when DATABASE_URL is unset, a local cache when
-REDIS_URL is unset. https://docs.djangoproject.com/en/6.1/ref/settings/
+Safe defaults: DEBUG off, a local cache when REDIS_URL is unset. DATABASE_URL is
+required: PostgreSQL is the only database (`make run` and `make test` start their
+own through scripts/with-postgres when it is unset). https://docs.djangoproject.com/en/6.1/ref/settings/
 """
 
 import os
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search, trigram and GIN indexes
     "crispy_forms",
     "crispy_bootstrap5",
     "django_prose_editor",
@@ -127,21 +129,30 @@ TEMPLATES = [
     },
 ]
 
-# https://github.com/jazzband/dj-database-url: DATABASE_URL, else an SQLite file.
+# https://github.com/jazzband/dj-database-url: DATABASE_URL, a PostgreSQL database.
+# An empty DATABASE_URL counts as unset.
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set to a PostgreSQL database, e.g. "
+        "postgres://user:password@host:5432/clinic. On a laptop, run the command through "
+        "scripts/with-postgres (as `make run` and `make test` do): it starts a PostgreSQL "
+        "of its own in .pgdata/."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        # An empty DATABASE_URL counts as unset.
-        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when PostgreSQL is unreachable, so patients get the 503 page quickly.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3)
-    )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+# Fail fast when PostgreSQL is unreachable, so patients get the 503 page quickly.
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3)
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

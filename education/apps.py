@@ -14,3 +14,11 @@ class EducationConfig(AppConfig):
             Article, Topic, Clinician, EmergencyNotice, m2m_through=[Article.topics.through]
         )
         page_cache.schedule_changes("education.articles", Article.objects.next_publication)
+
+        # The search's word list follows the articles (education.search.refresh_words).
+        from django.db.models.signals import post_delete, post_save
+
+        from education.search import queue_refresh
+
+        post_save.connect(queue_refresh, sender=Article, dispatch_uid="search-words-saved")
+        post_delete.connect(queue_refresh, sender=Article, dispatch_uid="search-words-deleted")

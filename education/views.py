@@ -65,10 +65,11 @@ def kept(name, compute):
 
 
 def published_for_listing(language):
-    """The published articles in ``language``, newest first, as lists show them."""
+    """The published articles in ``language``, newest first, as lists show them: a
+    query, so a page of the list reads its ten and counts the rest in the database."""
     return kept(
         f"articles-for-listing:{language}",
-        lambda: list(Article.objects.published().in_language(language).for_listing()),
+        lambda: Article.objects.published().in_language(language).for_listing(),
     )
 
 
@@ -111,11 +112,7 @@ class TopicDetailView(ListView):
         )
         if self.topic is None:
             raise Http404("No such topic.")
-        return [
-            article
-            for article in published_for_listing(language)
-            if any(topic.pk == self.topic.pk for topic in article.topics.all())
-        ]
+        return published_for_listing(language).filter(topics=self.topic)
 
     def get_context_data(self, **kwargs):
         topic = self.topic

@@ -2,7 +2,7 @@
 # Start the production setup (gunicorn + WhiteNoise, DEBUG off) on loopback with the
 # demo content, for audits and benchmarks. Prints the base URL; stop it with
 #   kill "$(cat "$PROD_DIR/gunicorn.pid")"
-# env: PORT (8765), DATABASE_URL (default: a fresh SQLite file in PROD_DIR),
+# env: PORT (8765), DATABASE_URL (required: run it through scripts/with-postgres),
 #      PROD_DIR (/tmp/clinic-prod), any other setting from README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ mkdir -p "$PROD_DIR"
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 export DJANGO_SECURE_SSL_REDIRECT=0   # plain HTTP on loopback; TLS is the proxy's job
-export DATABASE_URL=${DATABASE_URL:-sqlite:///$PROD_DIR/db.sqlite3}
+: "${DATABASE_URL:?set DATABASE_URL, or run this through scripts/with-postgres}"
 export GUNICORN_BIND=127.0.0.1:$PORT
 export GUNICORN_ACCESS_LOG=${GUNICORN_ACCESS_LOG:-$PROD_DIR/access.log}
 

@@ -1,5 +1,6 @@
 """Shared fixtures: staff users for each role, and the skip-or-fail rule for
-tests that need PostgreSQL (marker ``postgres``) or Chromium (marker ``browser``).
+tests that need Chromium (marker ``browser``). Every test runs on PostgreSQL, the
+only database (DATABASE_URL, or scripts/with-postgres's own server).
 """
 
 import os
@@ -12,8 +13,7 @@ from clinic.roles import CLINICIANS, FRONT_DESK, sync_roles
 from tests.clients import BrowserClient
 from tests.redis_server import test_redis  # noqa: F401 (a fixture for every test)
 
-# CI sets these, so a missing PostgreSQL or Chromium fails the run instead of skipping.
-REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+# CI sets this, so a missing Chromium fails the run instead of skipping.
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 
 
@@ -21,13 +21,6 @@ def skip_or_fail(reason, required):
     if required:
         pytest.fail(f"{reason} (required here: this run must not skip it)", pytrace=False)
     pytest.skip(reason)
-
-
-def pytest_runtest_setup(item):
-    from django.db import connection
-
-    if "postgres" in item.keywords and connection.vendor != "postgresql":
-        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...", REQUIRE_POSTGRES)
 
 
 def pytest_collection_modifyitems(items):
@@ -38,16 +31,10 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say how many PostgreSQL and browser tests really ran, so CI output proves it."""
-    from django.db import connection
-
+    """Say how many browser tests really ran, so CI output proves it."""
     passed = terminalreporter.stats.get("passed", [])
-    postgres = sum(1 for r in passed if "postgres" in r.keywords)
     browser = sum(1 for r in passed if "browser" in r.keywords)
-    terminalreporter.write_line(
-        f"database: {connection.vendor}; passed: {postgres} PostgreSQL-only tests, "
-        f"{browser} browser tests, {len(passed)} in all"
-    )
+    terminalreporter.write_line(f"passed: {browser} browser tests, {len(passed)} in all")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,5 @@
-"""Search (issue 14), on PostgreSQL only: pg_trgm for the typo correction, and a GIN
-index on the weighted document articles are searched in. Other databases (SQLite in
-development) get nothing: their search counts substring matches.
-
-The index is not in Article.Meta, so the model state is the same on every database.
-Its expression is education.search.search_vector() as of this migration: PostgreSQL
-uses the index only while the two are the same, which
-tests/education/test_search_relevance.py checks.
+"""Search (issue 14): pg_trgm for the typo correction, and a GIN index on the weighted
+document articles were searched in (replaced by a stored document in migration 0011).
 """
 
 from django.contrib.postgres.operations import TrigramExtension
@@ -27,19 +21,17 @@ def search_index():
 
 
 def add_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("education", "Article"), search_index())
+    schema_editor.add_index(apps.get_model("education", "Article"), search_index())
 
 
 def remove_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("education", "Article"), search_index())
+    schema_editor.remove_index(apps.get_model("education", "Article"), search_index())
 
 
 class Migration(migrations.Migration):
     dependencies = [("education", "0003_the_emergency_notice")]
 
     operations = [
-        TrigramExtension(),  # does nothing on other databases
+        TrigramExtension(),
         migrations.RunPython(add_search_index, remove_search_index, elidable=False),
     ]

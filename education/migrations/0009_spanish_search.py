@@ -1,5 +1,6 @@
-"""Spanish search (issue 15), on PostgreSQL only: the "clinic_spanish" text-search
-configuration and a GIN index of the Spanish articles' weighted document.
+"""Spanish search (issue 15): the "clinic_spanish" text-search configuration and a GIN
+index of the Spanish articles' weighted document (replaced by a stored document in
+migration 0011).
 
 clinic_spanish is PostgreSQL's "spanish" with the accents taken off each word
 first (the unaccent dictionary), so "ciatica" and "ciática", "articulacion" and
@@ -8,8 +9,7 @@ only copes with accents where the word ends. unaccent() as a function is not
 immutable and cannot be indexed; as a dictionary in a configuration it can.
 
 The index covers Spanish articles only (the English one of migration 0004 covers
-every row) and, like that one, is not in Article.Meta, so the model state is the
-same on every database. Its expression is education.search.search_vector("clinic_spanish").
+every row) and, like that one, is not in Article.Meta.
 """
 
 from django.contrib.postgres.operations import UnaccentExtension
@@ -40,21 +40,19 @@ def search_index():
 
 
 def add_spanish_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_CONFIG)
-        schema_editor.add_index(apps.get_model("education", "Article"), search_index())
+    schema_editor.execute(CREATE_CONFIG)
+    schema_editor.add_index(apps.get_model("education", "Article"), search_index())
 
 
 def remove_spanish_search(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("education", "Article"), search_index())
-        schema_editor.execute(DROP_CONFIG)
+    schema_editor.remove_index(apps.get_model("education", "Article"), search_index())
+    schema_editor.execute(DROP_CONFIG)
 
 
 class Migration(migrations.Migration):
     dependencies = [("education", "0008_articles_in_spanish")]
 
     operations = [
-        UnaccentExtension(),  # does nothing on other databases
+        UnaccentExtension(),
         migrations.RunPython(add_spanish_search, remove_spanish_search, elidable=False),
     ]

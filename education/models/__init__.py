@@ -9,6 +9,7 @@ from education.models.clinicians import Clinician
 from education.models.languages import current_language
 from education.models.notice import EmergencyNotice
 from education.models.publishing import review_due_before
+from education.models.search_words import SearchWord
 from education.models.topics import Topic
 from education.revisions import Revision
 
@@ -19,6 +20,7 @@ __all__ = [
     "EmergencyNotice",
     "Image",
     "Revision",
+    "SearchWord",
     "Topic",
     "current_language",
     "review_due_before",

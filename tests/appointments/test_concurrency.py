@@ -1,4 +1,4 @@
-"""Simultaneous submissions against real PostgreSQL (skipped on SQLite, required in CI)."""
+"""Simultaneous submissions against real PostgreSQL."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +11,7 @@ from appointments.models import AppointmentRequest
 from tests.appointments.conftest import REQUEST_URL, form_data, make_location
 from tests.clients import BrowserClient
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def post_together(payloads):

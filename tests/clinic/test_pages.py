@@ -40,7 +40,6 @@ handler404 = views.page_not_found
 handler500 = views.server_error
 
 
-@pytest.mark.sqlite_smoke
 def test_home_page_has_the_clinic_the_call_to_action_and_the_phone(client, settings):
     response = client.get("/")
 
@@ -54,7 +53,6 @@ def test_home_page_has_the_clinic_the_call_to_action_and_the_phone(client, setti
     assert "for education only" in html
 
 
-@pytest.mark.sqlite_smoke
 def test_healthz_is_200_with_the_database(client):
     response = client.get("/healthz/")
 
@@ -70,7 +68,6 @@ def test_healthz_is_503_without_the_database_and_says_nothing_more(client):
     assert response.content == b"unavailable\n"
 
 
-@pytest.mark.sqlite_smoke
 def test_unknown_page_gets_the_friendly_404_with_the_phone(client, settings):
     response = client.get("/no-such-page/")
 
@@ -164,7 +161,6 @@ def test_admin_pages_carry_the_same_strict_csp(client):
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
-@pytest.mark.sqlite_smoke
 def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
     response = client.get("/robots.txt")
 

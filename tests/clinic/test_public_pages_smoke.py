@@ -1,5 +1,4 @@
-"""Every public page with the demo content, as a patient sees it: run on PostgreSQL
-with the rest of the suite, and again on the SQLite default by `make test`."""
+"""Every public page with the demo content, as a patient sees it."""
 
 from http import HTTPStatus
 
@@ -13,7 +12,7 @@ from education.demo import seed_education
 from education.models import Article, Topic
 from tests.appointments.conftest import form_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from education.revisions import snapshot
 from tests import databases
 from tests.education.images_helpers import make_image
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.servers]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from appointments.models import Location
 from education.models import Article, Clinician
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
+pytestmark = pytest.mark.django_db
 
 
 def seed(**options):

@@ -18,11 +18,13 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.example.org",
     "SITE_URL": "https://clinic.example.org",
 }
+# Settings need a PostgreSQL address; these cases never connect to it.
+NO_SUCH_DATABASE = "postgres://clinic@db.invalid:5432/clinic"
 
 
 def run_manage(*args, env=None):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
-    clean.pop("DATABASE_URL", None)
+    clean["DATABASE_URL"] = NO_SUCH_DATABASE
     clean.pop("REDIS_URL", None)
     clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
     return subprocess.run(
@@ -41,7 +43,7 @@ def settings_in_process(env, *names):
         f"print(json.dumps({{n: repr(getattr(settings, n)) for n in {list(names)!r}}}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.pop("DATABASE_URL", None)
+    clean["DATABASE_URL"] = NO_SUCH_DATABASE
     clean.pop("REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -77,10 +79,13 @@ def test_debug_is_off_unless_asked_for():
     assert values["DEBUG"] == "True"
 
 
-def test_sqlite_file_without_database_url():
-    values = settings_in_process({"DJANGO_DEBUG": "1"}, "DATABASES")
-    assert "django.db.backends.sqlite3" in values["DATABASES"]
-    assert "db.sqlite3" in values["DATABASES"]
+@pytest.mark.parametrize("url", ["", "sqlite:///db.sqlite3"])
+def test_without_a_postgresql_database_url_is_a_clear_startup_error(url):
+    result = run_manage("check", env={"DJANGO_DEBUG": "1", "DATABASE_URL": url})
+
+    assert result.returncode != 0
+    assert "DATABASE_URL must" in result.stderr
+    assert "PostgreSQL" in result.stderr
 
 
 def test_database_url_selects_postgresql_with_persistent_checked_connections():

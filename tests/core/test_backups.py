@@ -73,7 +73,6 @@ def age():
     return shutil.which("age")
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_restore_refuses_damage_and_data_and_force_replaces(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -131,7 +130,6 @@ def test_restore_refuses_damage_and_data_and_force_replaces(settings, tmp_path):
     assert (tmp_path / "m1" / "images" / "a.png").read_bytes() == b"not really a png"
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_encrypted_archive_reveals_nothing_without_the_key(settings, tmp_path, age):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -171,7 +169,6 @@ def test_encrypted_archive_reveals_nothing_without_the_key(settings, tmp_path, a
             assert cursor.fetchall() == [("Zebediah",)]
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 def test_pg_dump_older_than_the_server_is_refused(settings, tmp_path):
     # pg_dump cannot dump a newer server: one that says it is 9.6 is not used.

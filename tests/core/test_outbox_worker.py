@@ -54,7 +54,6 @@ from tests.hardening.test_abuse import (
 
 # Rows written by gunicorn and the workers are seen here, and emptied after each test.
 pytestmark = [
-    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.clock,
     pytest.mark.servers,

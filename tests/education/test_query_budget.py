@@ -22,6 +22,9 @@ from education.models import Article, Clinician, EmergencyNotice, Topic
 pytestmark = pytest.mark.django_db
 
 BUDGET = 4
+# A search also asks the word list what it typed means: stop words and typos, then how
+# widespread each concept is (education.search).
+SEARCH_BUDGET = BUDGET + 2
 
 
 def make_library(size, language="en"):
@@ -116,7 +119,8 @@ def test_page_stays_within_the_query_budget_with_5_or_500_articles(client, page_
     large = count_queries(client, PAGES[page_name])
 
     assert small == large, f"{page_name}: {small} queries with 5 articles, {large} with 500"
-    assert large <= BUDGET, f"{page_name}: {large} queries"
+    budget = SEARCH_BUDGET if "search" in page_name else BUDGET
+    assert large <= budget, f"{page_name}: {large} queries"
 
 
 def test_the_last_page_of_a_large_list_stays_within_the_budget(client):

@@ -111,7 +111,6 @@ def test_odd_search_input_is_harmless(client, article):
         assert "<script>alert(1)" not in response.content.decode()
 
 
-@pytest.mark.postgres
 def test_postgres_search_ranks_title_matches_first_and_stems_words(client):
     body_only = make_article(
         "Living with back pain",

@@ -95,7 +95,6 @@ def article(location):
     "url", ["/", "/articles/", "/articles/facet-joints-explained/", REQUEST_URL, "/locations/"]
 )
 @pytest.mark.usefixtures("article")
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_patients_get_the_friendly_503_page_while_the_database_is_down(patient, settings, url):
     with database_refusing_connections():
@@ -104,7 +103,6 @@ def test_patients_get_the_friendly_503_page_while_the_database_is_down(patient, 
     assert friendly_503(response, settings)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_503_page_comes_within_the_connect_timeout_when_the_database_hangs(patient, settings):
     with database_never_answering():
@@ -117,7 +115,6 @@ def test_the_503_page_comes_within_the_connect_timeout_when_the_database_hangs(p
     assert elapsed < CONNECT_TIMEOUT + 1.5, f"{elapsed:.1f} s"
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_request_sent_while_the_database_is_down_is_not_lost_silently(patient, settings):
     data = form_data()
@@ -133,7 +130,6 @@ def test_a_request_sent_while_the_database_is_down_is_not_lost_silently(patient,
     assert AppointmentRequest.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_next_request_after_the_database_returns_succeeds(patient, settings):
     with database_refusing_connections():
@@ -145,7 +141,6 @@ def test_the_next_request_after_the_database_returns_succeeds(patient, settings)
     assert "Request an appointment" in response.content.decode()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_signed_in_staff_get_the_503_page_too(front_desk_user, settings):
     staff = BrowserClient(raise_request_exception=False)
@@ -157,7 +152,6 @@ def test_signed_in_staff_get_the_503_page_too(front_desk_user, settings):
     assert friendly_503(response, settings)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_healthz_reports_the_real_outage_and_the_recovery(patient):
     with database_refusing_connections():
@@ -167,7 +161,6 @@ def test_healthz_reports_the_real_outage_and_the_recovery(patient):
     assert patient.get("/healthz/").status_code == HTTPStatus.OK
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_outage_is_logged_without_a_traceback(patient, caplog):
     with database_refusing_connections():
