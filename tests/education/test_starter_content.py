@@ -427,3 +427,46 @@ def test_warning_signs_are_bullets_not_long_sentences(article):
         for sentence in re.split(r"(?<=[.?!])\s+", text):
             if TO_EMERGENCY.search(sentence) or "right away" in sentence:
                 assert len(sentence.split()) <= LONG_LIST_SENTENCE, sentence
+
+
+# The new articles (issue 30): what each must say.
+
+NEW_ARTICLE_FACTS = {
+    "opioid-safety": [r"naloxone", r"1-800-662-4357", r"buprenorphine", r"call 911"],
+    "coping-skills-for-long-lasting-pain": [
+        r"cognitive behavioral therapy",
+        r"does not mean the pain is .in your head",
+        r"call or text 988",
+    ],
+    "knee-and-hip-arthritis": [
+        r"exercise",
+        r"hyaluronic acid[^.]*\. [^.]*advise against",
+        r"platelet-rich plasma[^.]*\. [^.]*advise against",
+        r"space these shots out",
+    ],
+    "headache-and-occipital-nerve-blocks": [
+        r"worst headache of your life",
+        r"more than about 10 to 15 days a month",
+        r"call 911 or go to the emergency room for a headache",
+    ],
+    "fibromyalgia": [r"no blood test", r"exercise", r"opioids are not advised"],
+    "vertebral-compression-fractures": [
+        r"osteoporosis",
+        r"fake procedure",
+        r"advise against",
+        r"bone density test",
+    ],
+    "complex-regional-pain-syndrome": [r"rehabilitation", r"mirror therapy", r"call 911"],
+    "myofascial-pain-and-trigger-points": [
+        r"chest pain or shortness of breath",
+        r"step toward exercise",
+    ],
+}
+
+
+@pytest.mark.parametrize("slug", NEW_ARTICLE_FACTS)
+def test_new_article_says_what_it_must(slug):
+    text = text_of(BY_SLUG[slug]).lower()
+
+    for fact in NEW_ARTICLE_FACTS[slug]:
+        assert re.search(fact, text), (slug, fact)
