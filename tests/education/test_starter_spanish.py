@@ -154,9 +154,18 @@ def test_spanish_body_uses_only_the_english_tags(article):
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
 
 
+DIAGRAM = re.compile(r"<p>\[diagram ([a-z0-9-]+)\]</p>")
+
+
 @pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
-def test_spanish_body_has_no_image_or_diagram_markers(article):
-    assert not re.search(r"\[(image|diagram|imagen|diagrama)\b", body(article), re.IGNORECASE)
+def test_spanish_body_places_the_spanish_drawing_of_each_english_diagram(article):
+    """The drawings labelled in Spanish (issue 30), where the English article has one;
+    no other image markers."""
+    english = EN_BY_SLUG[article["translation_of"]]["body"]
+    spanish = body(article)
+
+    assert DIAGRAM.findall(spanish) == [f"{slug}-es" for slug in DIAGRAM.findall(english)]
+    assert not re.search(r"\[(image|imagen|diagrama)\b", spanish, re.IGNORECASE)
 
 
 @pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
