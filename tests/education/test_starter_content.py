@@ -470,3 +470,27 @@ def test_new_article_says_what_it_must(slug):
 
     for fact in NEW_ARTICLE_FACTS[slug]:
         assert re.search(fact, text), (slug, fact)
+
+
+# The review's low findings.
+
+
+def test_three_months_of_care_is_given_for_low_back_pain():
+    text = text_of(BY_SLUG[INJECTION_SLUG])
+
+    assert re.search(r"For low back pain, a 2020 guideline[^.]*three months", text)
+
+
+def test_facet_joint_syndrome_is_a_name_not_a_cause():
+    text = text_of(BY_SLUG["facet-joints-explained"])
+
+    assert "So can a problem called facet joint syndrome" not in text
+    assert re.search(r"facet joint syndrome\W+That is not a separate cause", text)
+
+
+@pytest.mark.parametrize("slug", ["radiofrequency-ablation", "spinal-cord-stimulation"])
+def test_relief_is_for_some_people_not_many(slug):
+    text = text_of(BY_SLUG[slug]).lower()
+
+    assert "gentle heat" not in text
+    assert "for many people, relief" not in text and "many people feel less pain" not in text
