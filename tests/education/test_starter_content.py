@@ -461,6 +461,11 @@ NEW_ARTICLE_FACTS = {
         r"chest pain or shortness of breath",
         r"step toward exercise",
     ],
+    "pain-after-spine-surgery-and-pain-pumps": [
+        r"never miss a refill",
+        r"give naloxone",
+        r"does not mean you did something wrong",
+    ],
 }
 
 

@@ -40,6 +40,10 @@ SUBJECTS = {
     "compression fractures": ("vertebral-compression-fractures", ["compression fracture"]),
     "CRPS": ("complex-regional-pain-syndrome", ["complex regional pain syndrome"]),
     "myofascial pain": ("myofascial-pain-and-trigger-points", ["myofascial", "trigger point"]),
+    "pain after spine surgery and pumps": (
+        "pain-after-spine-surgery-and-pain-pumps",
+        ["after spine surgery", "pain pumps"],
+    ),
 }
 
 

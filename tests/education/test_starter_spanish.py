@@ -483,6 +483,7 @@ ISSUE_30_ORIGINALS = [
     "vertebral-compression-fractures",
     "complex-regional-pain-syndrome",
     "myofascial-pain-and-trigger-points",
+    "pain-after-spine-surgery-and-pain-pumps",
 ]
 
 
