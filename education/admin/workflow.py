@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from education import diff, reminders, writing_checks
+from education import diff, reminders, sources, writing_checks
 from education.images import Image
 from education.models import Article, Clinician, Topic
 from education.revisions import PUBLISH_PERMISSION, REVIEW_PERMISSION
@@ -69,6 +69,12 @@ def panel(request, article):
                 and article.live_revision_id is not None
             ),
             "publish_form": PublishForm(),
+            # For the reviewer: web pages read over two years ago (the clinic's date)
+            # or not read yet, and lines that are neither a dated publication nor a
+            # dated web page.
+            "stale_sources": sources.stale_web_pages(article.sources),
+            "unread_sources": [s for s in sources.parse_sources(article.sources) if s.not_yet_read],
+            "unclear_sources": [s for s in sources.parse_sources(article.sources) if s.problem],
         }
     }
 

@@ -23,6 +23,7 @@ from education.models.topics import Topic
 from education.models.working_copy import WorkingCopyMixin
 from education.revisions import Revision
 from education.sanitize import ARTICLE_EDITOR_EXTENSIONS, clean_article_html
+from education.sources import validate_sources
 
 
 class Article(WorkingCopyMixin, models.Model):
@@ -93,9 +94,12 @@ class Article(WorkingCopyMixin, models.Model):
     )
     sources = models.TextField(
         blank=True,
-        help_text="For the medical reviewer: the guidelines and patient pages this article's "
-        "facts were checked against, one per line, with the year. Patients see this list "
-        "only if the clinic turns on ARTICLE_SOURCES_PUBLIC.",
+        validators=[validate_sources],
+        help_text="For the medical reviewer: what this article's facts were checked "
+        "against, one per line: a guideline or article ending with its year, or a web page "
+        "with its address and the date it was read, “(read YYYY-MM-DD).” The review panel "
+        "flags a page read over two years ago. Patients see this list only if the clinic "
+        "turns on ARTICLE_SOURCES_PUBLIC.",
     )
     live_revision = models.ForeignKey(
         Revision,

@@ -28,6 +28,22 @@ SUBJECTS = {
     "medicines without opioids": ("pain-medicines-without-opioids", ["without opioids"]),
     "the first visit": ("first-visit", ["first visit"]),
     "getting ready for a procedure": ("preparing-for-a-procedure", ["get ready", "procedure"]),
+    # The topics the clinical review found missing (issue 30).
+    "opioid safety": ("opioid-safety", ["opioid", "safely"]),
+    "psychological care": ("coping-skills-for-long-lasting-pain", ["coping", "therapy"]),
+    "knee and hip arthritis": ("knee-and-hip-arthritis", ["knee", "hip", "joint injections"]),
+    "headache and occipital nerve blocks": (
+        "headache-and-occipital-nerve-blocks",
+        ["migraine", "occipital nerve block"],
+    ),
+    "fibromyalgia": ("fibromyalgia", ["fibromyalgia"]),
+    "compression fractures": ("vertebral-compression-fractures", ["compression fracture"]),
+    "CRPS": ("complex-regional-pain-syndrome", ["complex regional pain syndrome"]),
+    "myofascial pain": ("myofascial-pain-and-trigger-points", ["myofascial", "trigger point"]),
+    "pain after spine surgery and pumps": (
+        "pain-after-spine-surgery-and-pain-pumps",
+        ["after spine surgery", "pain pumps"],
+    ),
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 import textstat
 
 from education.readability import plain_text
+from education.sources import parse_source
 from education.starter import STARTER_DIR, load_starter_library
 
 ES_DIR = STARTER_DIR / "es"
@@ -140,8 +141,7 @@ def test_spanish_article_keeps_the_english_sources(article):
     assert set(EN_BY_SLUG[article["translation_of"]]["sources"]) <= set(sources)
     assert len(sources) <= 5
     for source in sources:
-        assert re.fullmatch(r"[^.]+\. .+\. .*\b(19|20)\d\d\.", source), source
-        assert "http" not in source
+        assert not parse_source(source).problem, source
 
 
 # The bodies: markup and links.
@@ -154,9 +154,18 @@ def test_spanish_body_uses_only_the_english_tags(article):
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
 
 
+DIAGRAM = re.compile(r"<p>\[diagram ([a-z0-9-]+)\]</p>")
+
+
 @pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
-def test_spanish_body_has_no_image_or_diagram_markers(article):
-    assert not re.search(r"\[(image|diagram|imagen|diagrama)\b", body(article), re.IGNORECASE)
+def test_spanish_body_places_the_spanish_drawing_of_each_english_diagram(article):
+    """The drawings labelled in Spanish (issue 30), where the English article has one;
+    no other image markers."""
+    english = EN_BY_SLUG[article["translation_of"]]["body"]
+    spanish = body(article)
+
+    assert DIAGRAM.findall(spanish) == [f"{slug}-es" for slug in DIAGRAM.findall(english)]
+    assert not re.search(r"\[(image|imagen|diagrama)\b", spanish, re.IGNORECASE)
 
 
 @pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
@@ -239,8 +248,12 @@ def test_spanish_article_prints_no_percentage_and_promises_nothing(article):
 def test_spanish_article_does_not_repeat_a_corrected_claim(article):
     text = text_of(article).lower()
 
-    for claim in ("hueso denso", "huesos densos", "osteoporosis", "más de cerca"):
+    for claim in ("hueso denso", "huesos densos", "más de cerca"):
         assert claim not in text, (article["slug"], claim)
+    # Osteoporosis is not why an injection misses (arthritis is); the word belongs
+    # elsewhere (a fracture after a minor fall, issue 30).
+    if article["translation_of"] == "why-a-facet-joint-injection-may-not-help":
+        assert "osteoporosis" not in text
 
 
 EPIDURAL_SECTIONS = sections_mentioning("epidural")
@@ -300,3 +313,182 @@ def test_spanish_muscle_relaxants_are_short_term_and_best_avoided_by_older_adult
 
     assert "poco tiempo" in text and "no son una solución a largo plazo" in text
     assert "personas mayores deben evitar" in text
+
+
+# Issue 30: the clinical review's high and medium findings, in Spanish too.
+
+PROCEDURE_ORIGINALS = [
+    "epidural-steroid-injections",
+    "medial-branch-blocks",
+    "radiofrequency-ablation",
+    "spinal-cord-stimulation",
+    "preparing-for-a-procedure",
+    "what-to-expect-from-a-facet-joint-injection",
+]
+PROCEDURE_ARTICLES = [ES_BY_ORIGINAL[slug] for slug in PROCEDURE_ORIGINALS]
+AFTER_A_PROCEDURE = re.compile(
+    r"\b(inyecci[oó]n|aguja|bloqueo|procedimiento|tratamiento|cirug[ií]a|herida)", re.IGNORECASE
+)
+TO_EMERGENCY = re.compile(r"\b911\b|sala de emergencias", re.IGNORECASE)
+BLOCK = re.compile(r"<(p|li|h[23])\b[^>]*>(.*?)</\1>", re.DOTALL)
+
+
+def blocks_with_lead_in(html):
+    """Each paragraph or list item as (its text, the paragraph that introduces its list)."""
+    lead_in = ""
+    for match in BLOCK.finditer(html):
+        tag, text = match.group(1), plain_text(match.group(2))
+        if tag == "li":
+            yield text, lead_in
+        else:
+            yield text, ""
+            lead_in = text if tag == "p" else ""
+
+
+def fever_after_a_procedure(html):
+    return [
+        (text, lead_in)
+        for text, lead_in in blocks_with_lead_in(html)
+        if re.search(r"\bfiebre\b", text, re.IGNORECASE)
+        and AFTER_A_PROCEDURE.search(text + " " + lead_in)
+    ]
+
+
+def test_every_spanish_procedure_article_mentions_fever_after_the_procedure():
+    for article in [*PROCEDURE_ARTICLES, EMERGENCY]:
+        assert fever_after_a_procedure(body(article)), article["slug"]
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_every_spanish_fever_after_a_shot_goes_to_911_or_the_emergency_room(article):
+    for text, lead_in in fever_after_a_procedure(body(article)):
+        assert TO_EMERGENCY.search(text + " " + lead_in), (article["slug"], text, lead_in)
+
+
+@pytest.mark.parametrize("article", PROCEDURE_ARTICLES, ids=PROCEDURE_ORIGINALS)
+def test_spanish_procedure_article_sends_the_spine_signs_to_the_emergency_room(article):
+    listed = " ".join(
+        text for text, lead_in in blocks_with_lead_in(body(article)) if TO_EMERGENCY.search(lead_in)
+    ).lower()
+    for sign in ("fiebre", "rigidez en el cuello", "dolor de cabeza fuerte", "debilidad", "vejiga"):
+        assert sign in listed, (article["slug"], sign)
+
+
+@pytest.mark.parametrize("article", PROCEDURE_ARTICLES, ids=PROCEDURE_ORIGINALS)
+def test_spanish_procedure_article_gives_the_blood_thinner_lead_time_and_names_the_drugs(article):
+    text = text_of(article).lower()
+
+    assert re.search(r"en cuanto se planee", text), article["slug"]
+    assert "de 5 a 7 días" in text
+    assert "anticoagulante o un antiagregante" in text
+    for drug in ("aspirina", "clopidogrel", "apixabán", "warfarina"):
+        assert drug in text, (article["slug"], drug)
+    assert "no lo deje de tomar a menos que el médico que se lo recetó" in text
+    assert "antes del día de la inyección" not in text
+
+
+@pytest.mark.parametrize("article", PROCEDURE_ARTICLES, ids=PROCEDURE_ORIGINALS)
+def test_spanish_procedure_with_medicine_to_relax_warns_about_weekly_glp1_shots(article):
+    text = text_of(article).lower()
+    if "relajarse" not in text:
+        pytest.skip("no sedation in this article")
+
+    assert "semaglutida" in text and "tirzepatida" in text
+    assert "saltarse una dosis" in text
+
+
+def test_spanish_preparation_lists_the_exceptions_to_the_usual_morning_medicines():
+    text = text_of(ES_BY_ORIGINAL["preparing-for-a-procedure"]).lower()
+    _, after = text.split("tome sus medicamentos de siempre de la mañana", 1)
+
+    for exception in ("insulina", "pastillas para la diabetes", "diluye", "semanales"):
+        assert exception in after[:500].replace("diluir", "diluye").replace("líquida", "diluye"), (
+            exception
+        )
+
+
+def test_spanish_emergency_article_lists_the_new_signs():
+    text = text_of(EMERGENCY).lower()
+
+    for sign in (
+        "barriga o el pecho",
+        "desmayar",
+        "defensas están bajas",
+        "inyecta drogas",
+        "osteoporosis",
+    ):
+        assert sign in text, sign
+
+
+def test_spanish_opioid_advice_names_naloxone_storage_disposal_and_what_not_to_mix():
+    for original in ("pain-medicines-without-opioids", "opioid-safety"):
+        text = text_of(ES_BY_ORIGINAL[original]).lower()
+        assert "naloxona" in text, original
+        assert "llave" in text and "devolución de medicamentos" in text, original
+        assert re.search(r"nunca (tome|mezcle) un opioide con una benzodiacepina", text), original
+        assert "gabapentina" in text and "pregabalina" in text, original
+
+
+def test_spanish_medicines_article_amitriptyline_and_acetaminophen():
+    text = text_of(ES_BY_ORIGINAL["pain-medicines-without-opioids"]).lower()
+
+    assert "se evita la amitriptilina después de los 65 años" in text
+    assert "por sí solo, ayuda poco con el dolor de la parte baja de la espalda" in text
+
+
+def test_spanish_epidural_article_gives_the_weak_evidence_for_walking_pain_and_the_neck_warning():
+    text = text_of(ES_BY_ORIGINAL["epidural-steroid-injections"])
+
+    assert re.search(r"caminar[^.]*\. [^.]*NICE[^.]*aconseja no usarlas", text)
+    assert "lesión de la médula espinal" in text and "en el cuello" in text
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "living-with-back-pain",
+        "physical-therapy-chiropractic-care-and-lifestyle-changes",
+        "whats-next-if-facet-joint-injections-dont-work",
+    ],
+)
+def test_spanish_back_pain_care_articles_offer_psychological_care(original):
+    text = text_of(ES_BY_ORIGINAL[original]).lower()
+
+    assert "terapia cognitivo-conductual" in text and "atención plena" in text
+
+
+@pytest.mark.parametrize("article", ES_ARTICLES, ids=ids(ES_ARTICLES))
+def test_spanish_warning_signs_are_bullets_not_long_sentences(article):
+    for text, _ in blocks_with_lead_in(body(article)):
+        for sentence in re.split(r"(?<=[.?!])\s+", text):
+            if TO_EMERGENCY.search(sentence) or "de inmediato" in sentence:
+                assert len(sentence.split()) <= 25, sentence
+
+
+def test_spanish_library_words_from_the_review():
+    texts = {a["slug"]: text_of(a) for a in ES_ARTICLES}
+    everything = " ".join(texts.values())
+
+    assert "referido" not in everything
+    assert "medio de contraste" in texts[ES_BY_ORIGINAL["preparing-for-a-procedure"]["slug"]]
+
+
+# The articles written for issue 30 aim higher: "fairly easy" (70) or easier.
+ISSUE_30_ORIGINALS = [
+    "opioid-safety",
+    "coping-skills-for-long-lasting-pain",
+    "knee-and-hip-arthritis",
+    "headache-and-occipital-nerve-blocks",
+    "fibromyalgia",
+    "vertebral-compression-fractures",
+    "complex-regional-pain-syndrome",
+    "myofascial-pain-and-trigger-points",
+    "pain-after-spine-surgery-and-pain-pumps",
+]
+
+
+@pytest.mark.parametrize("original", ISSUE_30_ORIGINALS)
+def test_new_spanish_article_reads_fairly_easy(original):
+    article = ES_BY_ORIGINAL[original]
+
+    assert fernandez_huerta(text_of(article)) >= 70, article["slug"]
