@@ -19,10 +19,13 @@ ES_BY_ORIGINAL = {article["translation_of"]: article for article in ES_ARTICLES}
 
 NEW_SLUGS = [
     "clinic-policies-for-pain-care",
+    "pain-after-spine-surgery",
+    "intrathecal-pain-pumps",
 ]
 # The new articles that describe a procedure the patient gets ready for.
 PROCEDURE_SLUGS = [
     "clinic-policies-for-pain-care",
+    "intrathecal-pain-pumps",
 ]
 NEW = [BY_SLUG[slug] for slug in NEW_SLUGS]
 NEW_ES = [ES_BY_ORIGINAL[slug] for slug in NEW_SLUGS]
@@ -155,3 +158,25 @@ def test_clinic_policies_cover_agreements_urine_tests_fasting_and_the_driver():
     assert "6 hours" in text and "8 hours" in text
     assert "an adult you know must take you home" in text
     assert "insulin" in text and "diabetes pills" in text
+
+
+def test_pain_after_spine_surgery_offers_rehabilitation_coping_and_stimulation():
+    text = plain_text(BY_SLUG["pain-after-spine-surgery"]["body"]).lower()
+    spanish = plain_text(ES_BY_ORIGINAL["pain-after-spine-surgery"]["body"]).lower()
+
+    for words in ("rehabilitation", "cognitive behavioral therapy", "spinal cord stimulation"):
+        assert words in text, words
+    for words in ("rehabilitación", "terapia cognitivo-conductual", "estimulación de la médula"):
+        assert words in spanish, words
+    # The old name blames no one.
+    assert "persistent spinal pain syndrome" in text
+    assert "síndrome de dolor espinal persistente" in spanish
+
+
+def test_pain_pump_article_warns_about_refills_and_slow_breathing():
+    text = plain_text(BY_SLUG["intrathecal-pain-pumps"]["body"]).lower()
+    spanish = plain_text(ES_BY_ORIGINAL["intrathecal-pain-pumps"]["body"]).lower()
+
+    assert "never miss a refill" in text and "nunca falte a una cita para llenarla" in spanish
+    assert re.search(r"call 911[^.]*\. very slow or shallow breathing", text)
+    assert re.search(r"llame al 911[^.]*\. respira muy despacio", spanish)
