@@ -22,12 +22,14 @@ NEW_SLUGS = [
     "pain-after-spine-surgery",
     "intrathecal-pain-pumps",
     "myofascial-pain-and-trigger-point-injections",
+    "complex-regional-pain-syndrome",
 ]
 # The new articles that describe a procedure the patient gets ready for.
 PROCEDURE_SLUGS = [
     "clinic-policies-for-pain-care",
     "intrathecal-pain-pumps",
     "myofascial-pain-and-trigger-point-injections",
+    "complex-regional-pain-syndrome",
 ]
 NEW = [BY_SLUG[slug] for slug in NEW_SLUGS]
 NEW_ES = [ES_BY_ORIGINAL[slug] for slug in NEW_SLUGS]
@@ -193,3 +195,16 @@ def test_trigger_point_article_warns_of_a_collapsed_lung_and_sends_breathlessnes
     assert re.search(r"Llame al 911[^.]*\. Le falta el aire de repente", spanish)
     # Stretching and exercise come first; the shot is part of a plan.
     assert "works best as part of a plan" in text and "parte de un plan" in spanish
+
+
+def test_crps_article_puts_therapy_first_and_gives_the_crisis_line():
+    text = plain_text(BY_SLUG["complex-regional-pain-syndrome"]["body"])
+    spanish = plain_text(ES_BY_ORIGINAL["complex-regional-pain-syndrome"]["body"])
+
+    assert "This is the heart of treatment" in text
+    assert "Es la parte más importante del tratamiento" in spanish
+    # The evidence for sympathetic blocks is weak (Cochrane 2016): said so.
+    assert "The evidence for these blocks is limited" in text
+    assert "Las pruebas a favor de estos bloqueos son pocas" in spanish
+    assert re.search(r"call or text 988", text)
+    assert re.search(r"llame o envíe un mensaje de texto al 988", spanish)
