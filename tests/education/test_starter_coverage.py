@@ -28,6 +28,13 @@ SUBJECTS = {
     "medicines without opioids": ("pain-medicines-without-opioids", ["without opioids"]),
     "the first visit": ("first-visit", ["first visit"]),
     "getting ready for a procedure": ("preparing-for-a-procedure", ["get ready", "procedure"]),
+    # Issue 30: clinic policies, pain after spine surgery and pain pumps.
+    "clinic policies": (
+        "clinic-policies-for-pain-care",
+        ["medication agreements", "urine drug tests", "sedation"],
+    ),
+    "pain after spine surgery": ("pain-after-spine-surgery", ["pain after spine surgery"]),
+    "pain pumps": ("intrathecal-pain-pumps", ["pain pumps", "intrathecal"]),
 }
 
 

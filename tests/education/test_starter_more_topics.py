@@ -21,14 +21,14 @@ NEW_SLUGS = [
     "clinic-policies-for-pain-care",
     "pain-after-spine-surgery",
     "intrathecal-pain-pumps",
-    "myofascial-pain-and-trigger-point-injections",
+    "myofascial-pain-and-trigger-points",
     "complex-regional-pain-syndrome",
 ]
 # The new articles that describe a procedure the patient gets ready for.
 PROCEDURE_SLUGS = [
     "clinic-policies-for-pain-care",
     "intrathecal-pain-pumps",
-    "myofascial-pain-and-trigger-point-injections",
+    "myofascial-pain-and-trigger-points",
     "complex-regional-pain-syndrome",
 ]
 NEW = [BY_SLUG[slug] for slug in NEW_SLUGS]
@@ -187,22 +187,23 @@ def test_pain_pump_article_warns_about_refills_and_slow_breathing():
 
 
 def test_trigger_point_article_warns_of_a_collapsed_lung_and_sends_breathlessness_to_911():
-    text = plain_text(BY_SLUG["myofascial-pain-and-trigger-point-injections"]["body"])
-    spanish = plain_text(ES_BY_ORIGINAL["myofascial-pain-and-trigger-point-injections"]["body"])
+    text = plain_text(BY_SLUG["myofascial-pain-and-trigger-points"]["body"])
+    spanish = plain_text(ES_BY_ORIGINAL["myofascial-pain-and-trigger-points"]["body"])
 
     assert "collapsed lung" in text and "pulmón colapsado" in spanish
-    assert re.search(r"Call 911[^.]*\. Sudden shortness of breath or chest pain", text)
-    assert re.search(r"Llame al 911[^.]*\. Le falta el aire de repente", spanish)
+    assert re.search(r"Call 911[^.]*\. Sudden chest pain or shortness of breath", text)
+    assert re.search(r"Llame al 911[^.]*\. Un dolor de pecho repentino", spanish)
     # Stretching and exercise come first; the shot is part of a plan.
-    assert "works best as part of a plan" in text and "parte de un plan" in spanish
+    assert "works best as a step toward exercise" in text
+    assert "un paso hacia el ejercicio" in spanish
 
 
 def test_crps_article_puts_therapy_first_and_gives_the_crisis_line():
     text = plain_text(BY_SLUG["complex-regional-pain-syndrome"]["body"])
     spanish = plain_text(ES_BY_ORIGINAL["complex-regional-pain-syndrome"]["body"])
 
-    assert "This is the heart of treatment" in text
-    assert "Es la parte más importante del tratamiento" in spanish
+    assert "This rehabilitation is the heart of treatment" in text
+    assert "es la parte más importante del tratamiento" in spanish
     # The evidence for sympathetic blocks is weak (Cochrane 2016): said so.
     assert "The evidence for these blocks is limited" in text
     assert "Las pruebas a favor de estos bloqueos son pocas" in spanish
