@@ -44,6 +44,10 @@ SUBJECTS = {
         "pain-after-spine-surgery-and-pain-pumps",
         ["after spine surgery", "pain pumps"],
     ),
+    "clinic policies": (
+        "clinic-policies-for-pain-care",
+        ["medication agreements", "urine drug tests", "sedation"],
+    ),
 }
 
 
