@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench clean messages compile-messages
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-scale clean messages compile-messages
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -95,6 +95,10 @@ audit: install assets
 ## bench: throughput, latency, queries and page weight on PostgreSQL + Redis (on demand)
 bench: install-dev assets
 	scripts/bench.sh
+
+## bench-scale: the front desk's pages, export and purge at 300,000 requests (on demand)
+bench-scale: install-dev
+	scripts/bench-scale.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
