@@ -20,6 +20,7 @@ it does not know gets the field's default (or NULL).
 import io
 import json
 import random
+import unicodedata
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -438,6 +439,11 @@ def history_of(row, moment, history_type, user_id, ids, model):
     return record
 
 
+def ascii_name(name):
+    """José -> jose: an address people type (Django's validator wants ASCII before @)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
 def request_row(rng, created, now, desk, locations, visit_types, patients, taken):
     age_days = (now - created).total_seconds() / 86400
     status = status_for(age_days, rng)
@@ -449,7 +455,7 @@ def request_row(rng, created, now, desk, locations, visit_types, patients, taken
         first, last = rng.choice(firsts), rng.choice(lasts)
         phone = f"+1{rng.choice(AREA_CODES)}555{rng.randrange(10_000):04d}"
         email = (
-            f"{first.lower()}.{last.lower()}{rng.randrange(100)}@example.org"
+            f"{ascii_name(first)}.{ascii_name(last)}{rng.randrange(100)}@example.org"
             if rng.random() < 0.65
             else ""
         )

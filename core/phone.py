@@ -12,3 +12,19 @@ def tel_href(number):
         return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         return "tel:" + re.sub(r"[^\d+]", "", number or "")
+
+
+def display_phone(number):
+    """A stored E.164 number as people write it: (614) 555-0142 at home, +44 20 ...
+    abroad; anything unparsable as it is."""
+    try:
+        parsed = phonenumbers.parse(number, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    region = phonenumbers.region_code_for_number(parsed)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)
