@@ -7,6 +7,8 @@ DEFAULT_REGION = "US"
 
 def tel_href(number):
     """A tel: link for a phone number as written for people, e.g. "(614) 555-0142"."""
+    if re.fullmatch(r"\+[1-9]\d{6,14}", number or ""):
+        return "tel:" + number  # already E.164, as requests store it: no parsing
     try:
         parsed = phonenumbers.parse(number or "", DEFAULT_REGION)
         return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -2,6 +2,7 @@
 clinic group's five years (scripts/bench-scale.sh sets up the database).
 
 Usage: bench_scale.py [--requests 300000] [--reuse] [--skip-export] [--skip-purge]
+                      [--demo-only]
 
 For each page: the median of 5 timed loads in this process (production settings:
 DEBUG off), after one load to warm it, and the SQL queries of one more load. Then, at
@@ -115,7 +116,8 @@ def measure(client, path):
         times.append(time.perf_counter() - start)
     with CaptureQueriesContext(connection) as queries:
         client.get(path)
-    return statistics.median(times) * 1000, len(queries)
+    sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    return statistics.median(times) * 1000, len(queries), sql_ms
 
 
 def export_in_process(client):
@@ -137,9 +139,9 @@ def run_pages(label):
     results = {}
     print(f"\n{label}: {count} requests", flush=True)
     for name, path in pages():
-        ms, queries = measure(client, path)
+        ms, queries, sql_ms = measure(client, path)
         results[name] = (ms, queries)
-        print(f"  {name:34} {ms:8.1f} ms {queries:4d} queries", flush=True)
+        print(f"  {name:34} {ms:8.1f} ms {queries:4d} queries, {sql_ms:6.1f} ms in SQL", flush=True)
     if count < 10_000:
         ms, queries, rows = export_in_process(client)
         results["export (in process)"] = (ms, queries)
@@ -305,6 +307,7 @@ def main():
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-purge", action="store_true")
+    parser.add_argument("--demo-only", action="store_true", help="only the demo size")
     options = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -316,6 +319,8 @@ def main():
             stdout=open(os.devnull, "w"),  # noqa: SIM115
         )
         demo = run_pages("demo size")
+        if options.demo_only:
+            return
         from clinic.scale_data import generate
 
         start = time.perf_counter()

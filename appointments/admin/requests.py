@@ -18,6 +18,7 @@ from appointments.admin.parts import (
     AssignedToFilter,
     BookedFilter,
     CallBackFilter,
+    CappedCountPaginator,
     ContactAttemptInline,
     OpenFilter,
     OverdueFilter,
@@ -101,6 +102,7 @@ class AppointmentRequestAdmin(
     # No date_hierarchy: its drill-down reads every row's year on each load. No count
     # of all requests beside each filtered count either (one count per page is enough).
     show_full_result_count = False
+    paginator = CappedCountPaginator
     # Counts beside every filter choice would count the whole table once per choice.
     show_facets = admin.ShowFacets.NEVER
     # Searched by AppointmentRequestQuerySet.search() (get_search_results); the admin
@@ -202,7 +204,14 @@ class AppointmentRequestAdmin(
             "title": "Appointment requests",
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None and cl.paginator.more_than:
+            # Selecting "all" acts on every match, however many: say so, not a number.
+            response.context_data["selection_note_all"] = (
+                f"All selected: every matching request (more than {cl.paginator.more_than:,})"
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -225,3 +225,28 @@ def test_export_reads_no_article_body(front_desk_client, article):
 
     assert article.title in text
     assert not any('"education_article"."body"' in query["sql"] for query in queries)
+
+
+# Counting: exact up to a cap, then "more than".
+
+
+def test_past_the_cap_the_list_says_more_than_and_select_all_says_every_match(
+    front_desk_client, monkeypatch
+):
+    from appointments.admin.parts import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 3)
+    for n in range(5):
+        make_request(phone=f"+1614555040{n}")
+
+    capped = front_desk_client.get(LIST_URL, {"q": "Whitfield"})
+    exact = front_desk_client.get(LIST_URL, {"q": "Whitfield", "status__exact": "spam"})
+
+    text = " ".join(capped.text.split())
+    assert capped.context["cl"].paginator.more_than == 3
+    assert "more than 3 results" in text
+    assert "more than 3 appointment requests" in text  # under the list
+    assert "Select all more than 3 appointment requests" in text
+    assert "every matching request (more than 3)" in text
+    assert exact.context["cl"].paginator.more_than is None
+    assert "0 results" in " ".join(exact.text.split())
