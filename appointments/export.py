@@ -17,16 +17,15 @@ from appointments.models import AppointmentRequest
 from core.phone import display_phone
 
 Request = AppointmentRequest
-LABELS = {
-    name: dict(choices)
-    for name, choices in (
-        ("status", Request.Status.choices),
-        ("preferred_contact", Request.ContactMethod.choices),
-        ("language", Request.Language.choices),
-        ("preferred_time", Request.TimeOfDay.choices),
-        ("preferred_days", Request.Weekday.choices),
-    )
+CHOICES = {
+    "status": Request.Status.choices,
+    "preferred_contact": Request.ContactMethod.choices,
+    "language": Request.Language.choices,
+    "preferred_time": Request.TimeOfDay.choices,
+    "preferred_days": Request.Weekday.choices,
 }
+# Each label translated once per export (see csv_lines), not once per row.
+LABELS = {}
 NEW_OR_RETURNING = {True: "New", False: "Returning"}
 
 
@@ -111,6 +110,9 @@ class Line:
 def csv_lines(queryset):
     """The file, line by line: Excel's UTF-8 mark, the headings, then each request."""
     writer = csv.writer(Line())
+    LABELS.update(
+        {name: {value: str(text) for value, text in choices} for name, choices in CHOICES.items()}
+    )
     yield "\ufeff" + writer.writerow(COLUMNS)
     rows = queryset.order_by("pk").values(*FIELDS).iterator(chunk_size=CHUNK_ROWS)
     # Inside a transaction PostgreSQL hands the cursor's rows over as it finds them;
