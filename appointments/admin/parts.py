@@ -51,7 +51,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.COUNT_CAP + 1].count()
+        # Primary keys only, in no order: neither the list's per-row annotations nor
+        # its order are worked out to count.
+        return self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
 
     @property
     def more_than(self):

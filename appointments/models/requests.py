@@ -50,12 +50,14 @@ class AppointmentRequestQuerySet(models.QuerySet):
     def open(self, today=None):
         """Requests the front desk may still be working on: new, contacted, and
         scheduled for a day that has not passed (a booking has an end: once its day
-        is over the visit is no longer open work, and the retention purge applies)."""
-        Status = AppointmentRequest.Status
+        is over the visit is no longer open work, and the retention purge applies).
+        (Scheduled needs a date since bookings came in; one without is not open.)"""
         return self.filter(
             Q(status__in=AppointmentRequest.CALL_BACK_STATUSES)
-            | Q(status=Status.SCHEDULED, appointment_at__gte=day_start(today or clinic_date()))
-            | Q(status=Status.SCHEDULED, appointment_at__isnull=True)
+            | Q(
+                status=AppointmentRequest.Status.SCHEDULED,
+                appointment_at__gte=day_start(today or clinic_date()),
+            )
         )
 
     def past_visits(self, today=None):
@@ -135,9 +137,11 @@ class AppointmentRequestQuerySet(models.QuerySet):
         REQUEST_RETENTION_DAYS."""
         days = settings.REQUEST_RETENTION_DAYS if days is None else days
         cutoff = timezone.now() - timedelta(days=days)
+        scheduled = Q(status=AppointmentRequest.Status.SCHEDULED)
         return self.filter(
             Q(status__in=AppointmentRequest.FINISHED_STATUSES)
-            | Q(status=AppointmentRequest.Status.SCHEDULED, appointment_at__lt=cutoff),
+            # A visit, or a request marked Scheduled before bookings had a date.
+            | scheduled & (Q(appointment_at__lt=cutoff) | Q(appointment_at__isnull=True)),
             updated__lt=cutoff,
         )
 
