@@ -3,6 +3,8 @@ import re
 import phonenumbers
 
 DEFAULT_REGION = "US"
+# A North American number as stored (E.164): +1 and ten digits.
+NANP_E164 = re.compile(r"\+1[2-9]\d{9}")
 
 
 def tel_href(number):
@@ -19,10 +21,15 @@ def tel_href(number):
 def display_phone(number):
     """A stored E.164 number as people write it: (614) 555-0142 at home, +44 20 ...
     abroad; anything unparsable as it is."""
-    try:
-        parsed = phonenumbers.parse(number, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return number
+    if NANP_E164.fullmatch(number or ""):
+        # What parse() makes of a stored "+1" number, without its costly parsing
+        # (three quarters of the time; it counts in an export of every request).
+        parsed = phonenumbers.PhoneNumber(country_code=1, national_number=int(number[2:]))
+    else:
+        try:
+            parsed = phonenumbers.parse(number, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            return number
     region = phonenumbers.region_code_for_number(parsed)
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL

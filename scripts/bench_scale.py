@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -173,8 +174,9 @@ def children(pid):
     return found
 
 
-def export_through_gunicorn():
-    """The CSV of every request from one gunicorn sync worker (gunicorn.conf.py)."""
+def export_through_gunicorn(timeout=None):
+    """The CSV of every request from one gunicorn sync worker (gunicorn.conf.py;
+    its GUNICORN_TIMEOUT unless `timeout` is given)."""
     port = free_port()
     env = {
         **os.environ,
@@ -182,6 +184,8 @@ def export_through_gunicorn():
         "WEB_CONCURRENCY": "1",
         "GUNICORN_ACCESS_LOG": "/dev/null",
     }
+    if timeout:
+        env["GUNICORN_TIMEOUT"] = str(timeout)
     server = subprocess.Popen(
         [str(BASE_DIR / ".venv/bin/gunicorn"), "clinic.wsgi"],
         cwd=BASE_DIR,
@@ -190,7 +194,7 @@ def export_through_gunicorn():
         text=True,
     )
     try:
-        return export_from(port, server.pid)
+        return export_from(port, server.pid, timeout or "default")
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=60)
@@ -199,7 +203,25 @@ def export_through_gunicorn():
                 print("  gunicorn:", line.strip())
 
 
-def export_from(port, master):
+class PeakRSS(threading.Thread):
+    """The highest RSS of the master's workers, sampled every 0.2 s (a killed worker
+    takes its VmHWM with it)."""
+
+    def __init__(self, master):
+        super().__init__(daemon=True)
+        self.master, self.peak_kb, self.running = master, 0, True
+
+    def run(self):
+        while self.running:
+            for pid in children(self.master):
+                try:
+                    self.peak_kb = max(self.peak_kb, vm_hwm_kb(pid))
+                except (OSError, AttributeError):
+                    continue
+            time.sleep(0.2)
+
+
+def export_from(port, master, timeout):
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -221,7 +243,9 @@ def export_from(port, master):
             "csrfmiddlewaretoken": csrf,
         }
     )
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    peak = PeakRSS(master)
+    peak.start()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1200)
     start = time.perf_counter()
     conn.request(
         "POST",
@@ -235,27 +259,31 @@ def export_from(port, master):
             "Origin": "http://localhost",
         },
     )
+    size = lines = 0
+    first_byte = first_row = None
+    failed = None
     try:
         response = conn.getresponse()
-        first = response.read(1)
-        ttfb = time.perf_counter() - start
-        size, lines = 1, first.count(b"\n")
-        while chunk := response.read(65536):
+        while chunk := response.read1(65536):
+            now = time.perf_counter() - start
+            first_byte = first_byte or now
             size += len(chunk)
             lines += chunk.count(b"\n")
-        status = response.status
+            if first_row is None and lines >= 2:
+                first_row = now
     except (http.client.HTTPException, OSError) as error:
-        print(f"  export failed after {time.perf_counter() - start:.1f} s: {error!r}")
-        return None
+        failed = error
     total = time.perf_counter() - start
-    peak = max(vm_hwm_kb(pid) for pid in children(master)) / 1024
+    peak.running = False
+    peak.join()
+    what = f"failed after {total:.1f} s ({failed!r})" if failed else f"all in {total:.1f} s"
     print(
-        f"  export through gunicorn: HTTP {status}, first byte {ttfb * 1000:.0f} ms, "
-        f"all {total:.1f} s, {lines - 1} rows, {size / 1e6:.0f} MB, "
-        f"worker peak RSS {peak:.0f} MB",
+        f"  export through gunicorn (timeout {timeout}): {what}, first byte "
+        f"{(first_byte or 0) * 1000:.0f} ms, first row {(first_row or 0) * 1000:.0f} ms, "
+        f"{max(lines - 1, 0)} rows, {size / 1e6:.0f} MB, worker peak RSS "
+        f"{peak.peak_kb / 1024:.0f} MB",
         flush=True,
     )
-    return ttfb, total, lines - 1, peak
 
 
 # The command in a process of its own, which then says its own peak RSS.
@@ -263,9 +291,13 @@ PURGE = """
 import os, resource, sys, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 django.setup()
+import time
 from django.core.management import call_command
+start = time.perf_counter()
 call_command("purge_requests", "--delete", "--days", sys.argv[1])
-print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{peak:.0f} MB, the command itself {seconds:.1f} s")
 """
 
 
@@ -306,6 +338,7 @@ def main():
     parser.add_argument("--requests", type=int, default=300_000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--only-export-and-purge", action="store_true")
     parser.add_argument("--skip-purge", action="store_true")
     parser.add_argument("--demo-only", action="store_true", help="only the demo size")
     options = parser.parse_args()
@@ -330,7 +363,7 @@ def main():
         demo = None
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    scale = run_pages("large")
+    scale = {} if options.only_export_and_purge else run_pages("large")
     if demo:
         print(f"\n{'page':34} {'demo ms':>8} {'q':>3} {'large ms':>9} {'q':>3} {'x':>5}")
         for name, (ms, queries) in scale.items():
@@ -338,6 +371,7 @@ def main():
             print(f"{name:34} {d_ms:8.1f} {d_q:3d} {ms:9.1f} {queries:3d} {ms / d_ms:5.1f}")
     if not options.skip_export:
         export_through_gunicorn()
+        export_through_gunicorn(timeout=900)
     if not options.skip_purge:
         purge_on_copy()
 

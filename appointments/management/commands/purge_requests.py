@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Count
 
 from appointments.models import AppointmentRequest, ContactAttempt
 
@@ -50,7 +51,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         expired = AppointmentRequest.objects.past_retention(options["days"])
         statuses = (*AppointmentRequest.FINISHED_STATUSES, AppointmentRequest.Status.SCHEDULED)
-        by_status = {status: expired.filter(status=status).count() for status in statuses}
+        counted = dict(
+            expired.order_by()
+            .values_list("status")
+            .annotate(number=Count("pk"))
+            .values_list("status", "number")
+        )
+        by_status = {status: counted.get(status, 0) for status in statuses}
         count = sum(by_status.values())
         words = ", ".join(
             f"{'past visits' if status == 'scheduled' else status.label.lower()}: {number}"
