@@ -39,160 +39,32 @@ from core.models import Email
 Status = AppointmentRequest.Status
 Outcome = ContactAttempt.Outcome
 
-FIRST_EN = tuple(
-    [
-        "James",
-        "Mary",
-        "Robert",
-        "Patricia",
-        "John",
-        "Jennifer",
-        "Michael",
-        "Linda",
-        "David",
-        "Elizabeth",
-        "William",
-        "Barbara",
-        "Richard",
-        "Susan",
-        "Joseph",
-        "Jessica",
-        "Thomas",
-        "Sarah",
-        "Charles",
-        "Karen",
-        "Daniel",
-        "Nancy",
-        "Matthew",
-        "Lisa",
-        "Anthony",
-        "Betty",
-        "Mark",
-        "Sandra",
-        "Donald",
-        "Ashley",
-        "Steven",
-        "Kimberly",
-        "Paul",
-        "Emily",
-        "Andrew",
-        "Donna",
-    ]
+
+def names(text):
+    return tuple(text.split())
+
+
+FIRST_EN = names(
+    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William "
+    "Barbara Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Nancy "
+    "Matthew Lisa Anthony Betty Mark Sandra Donald Ashley Steven Kimberly Paul Emily "
+    "Andrew Donna"
 )
-LAST_EN = tuple(
-    [
-        "Smith",
-        "Johnson",
-        "Williams",
-        "Brown",
-        "Jones",
-        "Miller",
-        "Davis",
-        "Wilson",
-        "Anderson",
-        "Taylor",
-        "Thomas",
-        "Moore",
-        "Jackson",
-        "Martin",
-        "Lee",
-        "Thompson",
-        "White",
-        "Harris",
-        "Clark",
-        "Lewis",
-        "Robinson",
-        "Walker",
-        "Young",
-        "Allen",
-        "King",
-        "Wright",
-        "Scott",
-        "Green",
-        "Baker",
-        "Adams",
-        "Nelson",
-        "Hill",
-        "Campbell",
-        "Mitchell",
-        "Roberts",
-        "Carter",
-        "Phillips",
-        "Evans",
-        "Turner",
-        "Parker",
-        "Collins",
-        "Edwards",
-        "Stewart",
-        "Morris",
-        "Murphy",
-        "Cook",
-        "Rogers",
-        "Morgan",
-        "Cooper",
-    ]
+LAST_EN = names(
+    "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore "
+    "Jackson Martin Lee Thompson White Harris Clark Lewis Robinson Walker Young Allen "
+    "King Wright Scott Green Baker Adams Nelson Hill Campbell Mitchell Roberts Carter "
+    "Phillips Evans Turner Parker Collins Edwards Stewart Morris Murphy Cook Rogers "
+    "Morgan Cooper"
 )
-FIRST_ES = tuple(
-    [
-        "José",
-        "María",
-        "Juan",
-        "Guadalupe",
-        "Luis",
-        "Rosa",
-        "Carlos",
-        "Ana",
-        "Jorge",
-        "Carmen",
-        "Miguel",
-        "Lucía",
-        "Francisco",
-        "Elena",
-        "Antonio",
-        "Sofía",
-        "Manuel",
-        "Isabel",
-        "Pedro",
-        "Teresa",
-        "Alejandro",
-        "Verónica",
-        "Ricardo",
-        "Adriana",
-    ]
+FIRST_ES = names(
+    "José María Juan Guadalupe Luis Rosa Carlos Ana Jorge Carmen Miguel Lucía Francisco "
+    "Elena Antonio Sofía Manuel Isabel Pedro Teresa Alejandro Verónica Ricardo Adriana"
 )
-LAST_ES = tuple(
-    [
-        "García",
-        "Rodríguez",
-        "Martínez",
-        "Hernández",
-        "López",
-        "González",
-        "Pérez",
-        "Sánchez",
-        "Ramírez",
-        "Torres",
-        "Flores",
-        "Rivera",
-        "Gómez",
-        "Díaz",
-        "Cruz",
-        "Morales",
-        "Reyes",
-        "Gutiérrez",
-        "Ortiz",
-        "Ramos",
-        "Castillo",
-        "Jiménez",
-        "Vásquez",
-        "Romero",
-        "Herrera",
-        "Medina",
-        "Aguilar",
-        "Vargas",
-        "Castro",
-        "Mendoza",
-    ]
+LAST_ES = names(
+    "García Rodríguez Martínez Hernández López González Pérez Sánchez Ramírez Torres "
+    "Flores Rivera Gómez Díaz Cruz Morales Reyes Gutiérrez Ortiz Ramos Castillo Jiménez "
+    "Vásquez Romero Herrera Medina Aguilar Vargas Castro Mendoza"
 )
 AREA_CODES = ("614", "380", "740", "937", "513", "419")
 REASONS = (
