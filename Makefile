@@ -13,7 +13,7 @@ WITH_PG = $(PY) scripts/with-postgres
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search clean messages compile-messages backup restore upgrade-timing
+.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search bench-scale clean messages compile-messages backup restore upgrade-timing
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -118,6 +118,10 @@ upgrade-timing: install
 ## bench-search: search, article list and topic page times at 40, 500 and 3,000 articles
 bench-search: install
 	$(WITH_PG) $(PY) scripts/bench_search.py
+
+## bench-scale: the front desk's pages, export and purge at 300,000 requests (on demand)
+bench-scale: install-dev
+	scripts/bench-scale.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

@@ -30,8 +30,11 @@ urlpatterns += [
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # An index of the sections, each paged at 50,000 addresses (?p=2...): every
+    # article is listed whatever their number.
+    path("sitemap.xml", cache_public_page(views.sitemap_index), name="sitemap_index"),
     path(
-        "sitemap.xml",
+        "sitemap-<section>.xml",
         cache_public_page(sitemap),
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",

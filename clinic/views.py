@@ -3,6 +3,8 @@ import sys
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -11,6 +13,7 @@ from clinic.middleware import (
     error_response,
     is_connection_error,
 )
+from clinic.sitemaps import sitemaps
 from core.site import absolute_url
 from education.models import current_language
 from education.views import featured_articles, topics_with_articles
@@ -84,3 +87,23 @@ def robots_txt(request):
         f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+def sitemap_index(request):
+    """Django's sitemap index (its template): each section's sitemap and every further
+    page of it (?p=2, ... past 50,000 addresses), with addresses from SITE_URL as in
+    the sitemaps themselves, never from the Host asked."""
+    entries = []
+    for section, sitemap_class in sitemaps.items():
+        location = absolute_url(
+            reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section})
+        )
+        pages = sitemap_class().paginator.num_pages
+        entries.append({"location": location})
+        entries += [{"location": f"{location}?p={page}"} for page in range(2, pages + 1)]
+    response = TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response

@@ -123,6 +123,8 @@ class RequestColumnsMixin:
             badges.append(("overdue", "Call-back overdue"))
         if obj.is_unable_to_reach:
             badges.append(("unreached", "Unable to reach"))
+        if obj.visit_is_past:
+            badges.append(("past", "Visit day passed"))
         if getattr(obj, "has_open_duplicate", False):
             badges.append(("duplicate", "Possible duplicate"))
         if getattr(obj, "has_failed_email", False):

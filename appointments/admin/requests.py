@@ -1,40 +1,40 @@
-from datetime import timedelta
 from functools import partial
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef
 from django.forms import Textarea
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.admin.access import RecordsAccessMixin
 from appointments.admin.booked import booked_view
 from appointments.admin.columns import RequestColumnsMixin
+from appointments.admin.home import workload
 from appointments.admin.parts import (
     PATIENT_FIELDS,
+    AssignedToFilter,
     BookedFilter,
     CallBackFilter,
+    CappedCountPaginator,
     ContactAttemptInline,
     OpenFilter,
     OverdueFilter,
     UnreachedFilter,
-    phone_digits,
+    front_desk_staff,
     status_action,
 )
 from appointments.export import export_csv
 from appointments.models import AppointmentRequest
+from appointments.models.requests import NEW_FIRST
 from appointments.notifications import queue_booking_confirmation, queue_unreached_email
 from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
 from core.models import Email
-from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
 
@@ -96,7 +96,7 @@ class AppointmentRequestAdmin(
         "location",
         "language",
         "is_new_patient",
-        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        ("assigned_to", AssignedToFilter),
         OverdueFilter,
         CallBackFilter,
         UnreachedFilter,
@@ -104,11 +104,21 @@ class AppointmentRequestAdmin(
         OpenFilter,
     )
     list_select_related = ("location", "assigned_to", "appointment_location")
-    date_hierarchy = "created"
-    search_fields = ("reference", "first_name", "last_name", "phone", "email")
-    search_help_text = "Search by reference, name, phone or email."
-    # New requests first (the oldest waiting longest on top), then the rest, oldest first.
-    ordering = (Case(When(status=Status.NEW, then=Value(0)), default=Value(1)).asc(), "created")
+    # No date_hierarchy: its drill-down reads every row's year on each load. No count
+    # of all requests beside each filtered count either (one count per page is enough).
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    # Counts beside every filter choice would count the whole table once per choice.
+    show_facets = admin.ShowFacets.NEVER
+    # Searched by AppointmentRequestQuerySet.search() (get_search_results); the admin
+    # shows its search box when this is set.
+    search_fields = ("reference", "first_name", "last_name", "email", "phone")
+    search_help_text = (
+        "Search by reference, name, email, or phone number or any part of it (614-555, 0142)."
+    )
+    # New requests first (the oldest waiting longest on top), then the rest, oldest
+    # first; the index appointment_new_first has this order.
+    ordering = (NEW_FIRST.asc(), "created")
     actions = [
         "assign_to_me",
         *(status_action(status) for status in Status if status != Status.NEW),
@@ -140,13 +150,7 @@ class AppointmentRequestAdmin(
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
             # Only people who work requests: the front desk and the practice manager.
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=True)
-                .filter(Q(groups__name=FRONT_DESK) | Q(is_superuser=True))
-                .distinct()
-                .order_by("first_name", "username")
-            )
+            kwargs["queryset"] = front_desk_staff()
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
             field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
             return field
@@ -186,30 +190,17 @@ class AppointmentRequestAdmin(
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """Also find a phone number however it is typed: "(614) 555-0142", "614.555.0142",
-        "+1 614 555 0142" or just "555-0142", although it is stored as +16145550142."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = phone_digits(search_term)
-        if digits:
-            results |= queryset.filter(phone__endswith=digits)
-        return results, may_have_duplicates
+        """A reference, words of a name or email, or a phone number or any part of it
+        however typed: "(614) 555-0142", "+1 614…", "614-555", "555-0142"; stored as
+        +16145550142. One query shape per form, each on an index."""
+        return queryset.search(search_term), False
 
     def changelist_view(self, request, extra_context=None):
-        week_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        week_start -= timedelta(days=week_start.weekday())
-        requests = AppointmentRequest.objects
-        follow_ups = {
-            "call_back_today": requests.call_back_due_today().count(),
-            "call_back_overdue": requests.call_back_overdue().count(),
-        }
+        tiles = workload(request.user)
         extra_context = {
-            "follow_ups": follow_ups,
+            "tiles": tiles,
+            "counts": {name: tile["count"] for name, tile in tiles.items()},
             "booked_url": reverse("admin:appointments_appointmentrequest_booked"),
-            "counts": {
-                "new": requests.filter(status=Status.NEW).count(),
-                "overdue": requests.overdue().count(),
-                "scheduled_this_week": requests.scheduled_since(week_start).count(),
-            },
             "report_url": (
                 reverse("admin:appointments_appointmentrequest_article_report")
                 if request.user.is_superuser
@@ -218,7 +209,14 @@ class AppointmentRequestAdmin(
             "title": "Appointment requests",
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None and cl.paginator.more_than:
+            # Selecting "all" acts on every match, however many: say so, not a number.
+            response.context_data["selection_note_all"] = (
+                f"All selected: every matching request (more than {cl.paginator.more_than:,})"
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,20 +1,22 @@
+import re
 import secrets
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from appointments.models.bookings import clinic_date, local_days
+from appointments.models.bookings import clinic_date, day_start, local_days
 from appointments.models.front_desk import FrontDeskWork, unreached_attempts
 from appointments.models.locations import Location
 from core.models import Email
-from core.phone import DEFAULT_REGION, tel_href
+from core.phone import display_phone, tel_href
 
 
 def overdue_cutoff():
@@ -22,10 +24,74 @@ def overdue_cutoff():
     return timezone.now() - timedelta(hours=settings.REQUEST_RESPONSE_HOURS)
 
 
+# A reference as people say it: "AR-7K3Q9", "ar 7k3q9" or just "7K3Q9".
+REFERENCE_TYPED = re.compile(r"^(?:AR[\s-]?)?([0-9A-Z]{5})$")
+# A phone number or part of one: digits, spaces and ( ) . - +, and nothing else.
+PHONE_TYPED = re.compile(r"^[\d\s().+-]+$")
+PHONE_FRAGMENT_DIGITS = 4  # "0142", the last four, is the shortest part people quote
+
+
+def phone_fragment(term):
+    """The digits to look for inside stored numbers if `term` is a phone number or part
+    of one, however typed: "(614) 555-0142", "+1 614…", "614-555", "555-0142", "0142".
+    None for anything else (a reference, a name, a date such as 2026-11-30)."""
+    term = term.strip()
+    if not PHONE_TYPED.match(term) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", term):
+        return None
+    digits = re.sub(r"\D", "", term)
+    if len(digits) < PHONE_FRAGMENT_DIGITS:
+        return None
+    # A whole US number typed with its country code, "+1 614 555 0142", is found
+    # whether or not the stored number has one (they all do: E.164).
+    return digits
+
+
 class AppointmentRequestQuerySet(models.QuerySet):
-    def open(self):
-        """Requests the front desk may still be working on."""
-        return self.exclude(status__in=AppointmentRequest.FINISHED_STATUSES)
+    def open(self, today=None):
+        """Requests the front desk may still be working on: new, contacted, and
+        scheduled for a day that has not passed (a booking has an end: once its day
+        is over the visit is no longer open work, and the retention purge applies).
+        (Scheduled needs a date since bookings came in; one without is not open.)"""
+        return self.filter(
+            Q(status__in=AppointmentRequest.CALL_BACK_STATUSES)
+            | Q(
+                status=AppointmentRequest.Status.SCHEDULED,
+                appointment_at__gte=day_start(today or clinic_date()),
+            )
+        )
+
+    def past_visits(self, today=None):
+        """Scheduled for a day that is over."""
+        return self.filter(
+            status=AppointmentRequest.Status.SCHEDULED,
+            appointment_at__lt=day_start(today or clinic_date()),
+        )
+
+    def new(self):
+        return self.filter(status=AppointmentRequest.Status.NEW)
+
+    def search(self, term):
+        """What the front desk types in the list's search box: a reference, words of a
+        name or email address (each word must match), or a phone number or any part
+        of it however typed. Each form has an index (see the migration 0008)."""
+        term = " ".join(term.split())
+        if not term:
+            return self
+        words = Q()
+        for word in term.split(" "):
+            words &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        found = words
+        reference = REFERENCE_TYPED.match(term.upper())
+        if reference:
+            found |= Q(reference=f"AR-{reference.group(1)}")
+        digits = phone_fragment(term)
+        if digits:
+            found |= Q(phone_digits__contains=digits)
+        return self.filter(found)
 
     def overdue(self):
         """New, received before the response time, and nobody has tried to call yet."""
@@ -67,12 +133,21 @@ class AppointmentRequestQuerySet(models.QuerySet):
         )
 
     def past_retention(self, days=None):
-        """Finished requests nobody has touched for REQUEST_RETENTION_DAYS."""
+        """Finished requests, and visits that took place, nobody has touched for
+        REQUEST_RETENTION_DAYS."""
         days = settings.REQUEST_RETENTION_DAYS if days is None else days
+        cutoff = timezone.now() - timedelta(days=days)
+        scheduled = Q(status=AppointmentRequest.Status.SCHEDULED)
         return self.filter(
-            status__in=AppointmentRequest.FINISHED_STATUSES,
-            updated__lt=timezone.now() - timedelta(days=days),
+            Q(status__in=AppointmentRequest.FINISHED_STATUSES)
+            # A visit, or a request marked Scheduled before bookings had a date.
+            | scheduled & (Q(appointment_at__lt=cutoff) | Q(appointment_at__isnull=True)),
+            updated__lt=cutoff,
         )
+
+
+# The front desk's list: new requests first (AppointmentRequestAdmin.ordering).
+NEW_FIRST = Case(When(status="new", then=Value(0)), default=Value(1))
 
 
 class AppointmentRequest(FrontDeskWork):
@@ -156,6 +231,13 @@ class AppointmentRequest(FrontDeskWork):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=20, help_text="Stored in international form.")
+    # The number's digits alone, for searching any part of it ("614-555", "555-0142");
+    # kept by PostgreSQL itself, with a trigram index (migration 0008).
+    phone_digits = models.GeneratedField(
+        expression=Replace(F("phone"), Value("+"), Value("")),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+    )
     email = models.EmailField(blank=True)
     preferred_contact = models.CharField(
         max_length=5, choices=ContactMethod, default=ContactMethod.PHONE
@@ -203,6 +285,7 @@ class AppointmentRequest(FrontDeskWork):
 
     history = HistoricalRecords(
         excluded_fields=[
+            "phone_digits",
             "updated",
             "form_token",
             "overdue_alert_sent_at",
@@ -218,6 +301,10 @@ class AppointmentRequest(FrontDeskWork):
         indexes = [
             models.Index(fields=["status", "created"]),
             models.Index(fields=["phone"]),
+            # Booked days, open visits and the purge of past ones.
+            models.Index(fields=["status", "appointment_at"], name="appointment_status_booked"),
+            # The front desk's list in its order (the admin adds -pk to make it total).
+            models.Index(NEW_FIRST, "created", F("id").desc(), name="appointment_new_first"),
         ]
 
     def __str__(self):
@@ -299,6 +386,15 @@ class AppointmentRequest(FrontDeskWork):
         )
 
     @property
+    def visit_is_past(self):
+        """Scheduled for a day that is over: no longer open work."""
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.appointment_at is not None
+            and self.appointment_at < day_start(clinic_date())
+        )
+
+    @property
     def prefers_other_language(self):
         """The patient used the site in another language than English."""
         return self.language != self.Language.ENGLISH
@@ -315,17 +411,7 @@ class AppointmentRequest(FrontDeskWork):
     @property
     def phone_display(self):
         """The stored E.164 number as people write it: (614) 555-0142, or +44 20 ..."""
-        try:
-            number = phonenumbers.parse(self.phone, DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            return self.phone
-        region = phonenumbers.region_code_for_number(number)
-        style = (
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if region == DEFAULT_REGION
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        return phonenumbers.format_number(number, style)
+        return display_phone(self.phone)
 
     @property
     def phone_href(self):

@@ -55,7 +55,9 @@ def test_new_request_is_overdue_after_the_response_time(settings):
 
 
 def test_open_excludes_finished_requests():
-    open_ones = [make_request(status=status) for status in ("new", "contacted", "scheduled")]
+    booked = {"appointment_at": timezone.now() + 24 * HOUR, "appointment_location": make_location()}
+    open_ones = [make_request(status=status) for status in ("new", "contacted")]
+    open_ones.append(make_request(status="scheduled", **booked))
     for status in ("declined", "closed", "spam"):
         make_request(status=status)
 

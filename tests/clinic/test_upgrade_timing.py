@@ -61,6 +61,8 @@ def test_every_migration_since_the_previous_release_is_timed_and_cheap():
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     timed = set(re.findall(r"^(\w+\.\d{4}_\w+) +\d+\.\d\d", result.stdout, re.MULTILINE))
-    assert timed == expected
+    # Libraries a release adds bring their own migrations, timed too; ours are all there.
+    ours = {label for label in timed if Path(settings.BASE_DIR, label.split(".")[0]).is_dir()}
+    assert ours == expected
     if not expected:
         assert "No migration between the two releases." in result.stdout

@@ -3,11 +3,13 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from core.page_cache import cache  # the cache pages and fragments are kept in
 from education.models import Article
+from education.sitemaps import ArticleSitemap
 from tests.education.conftest import make_article, make_topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
@@ -22,13 +24,19 @@ def feed_items(client):
 
 
 def sitemap_urls(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == HTTPStatus.OK
-    root = ET.fromstring(response.content)  # noqa: S314 our own XML
-    return {
-        url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS)
-        for url in root.findall("s:url", NS)
-    }
+    """Every address of every sitemap the index (/sitemap.xml) names."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == HTTPStatus.OK
+    urls = {}
+    for location in ET.fromstring(index.content).iterfind("s:sitemap/s:loc", NS):  # noqa: S314
+        response = client.get(location.text.removeprefix(settings.SITE_URL))
+        assert response.status_code == HTTPStatus.OK
+        root = ET.fromstring(response.content)  # noqa: S314 our own XML
+        urls.update(
+            (url.findtext("s:loc", namespaces=NS), url.findtext("s:lastmod", namespaces=NS))
+            for url in root.findall("s:url", NS)
+        )
+    return urls
 
 
 def test_feed_lists_published_articles_newest_first(client, topic, draft, scheduled):
@@ -74,6 +82,20 @@ def test_sitemap_lists_static_pages_published_articles_and_topics(
     assert f"{base}{draft.get_absolute_url()}" not in urls
     assert f"{base}{scheduled.get_absolute_url()}" not in urls
     assert not any("no-articles" in url for url in urls)
+
+
+def test_the_sitemap_index_lists_every_article_past_a_sitemaps_limit(client, monkeypatch):
+    # 50,000 addresses per sitemap in production; 2 here, so five articles need three pages.
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article(f"Article {n}") for n in range(5)]
+
+    index = client.get("/sitemap.xml").content.decode()
+    urls = sitemap_urls(client)
+
+    assert "https://clinic.example.org/sitemap-articles.xml?p=3</loc>" in index
+    assert "sitemap-articles.xml?p=4" not in index
+    for article in articles:
+        assert f"https://clinic.example.org{article.get_absolute_url()}" in urls
 
 
 def test_scheduled_article_joins_the_sitemap_when_its_time_comes(client, scheduled):

@@ -200,7 +200,8 @@ def test_each_language_has_its_own_feed(client, pair, settings):
 
 def test_the_sitemap_lists_each_article_with_its_translation(client, pair, settings):
     site = settings.SITE_URL
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = client.get("/sitemap-articles.xml").content.decode()
+    xml += client.get("/sitemap-topics.xml").content.decode()
 
     for path in ("/articles/sciatica/", "/es/articles/ciatica/"):
         entry = xml.split(f"<loc>{site}{path}</loc>", 1)[1].split("</url>", 1)[0]
@@ -214,7 +215,7 @@ def test_the_sitemap_lists_each_article_with_its_translation(client, pair, setti
 def test_an_article_without_translation_has_no_alternates_in_the_sitemap(client, settings):
     make_article("Neck pain", slug="neck-pain")
 
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = client.get("/sitemap-articles.xml").content.decode()
     entry = xml.split(f"<loc>{settings.SITE_URL}/articles/neck-pain/</loc>", 1)[1]
 
     assert "xhtml:link" not in entry.split("</url>", 1)[0]

@@ -202,7 +202,7 @@ def test_exported_exactly_and_formula_safe_in_the_csv(
 
     export = staff.post(LIST_URL, {"action": "export_csv", "_selected_action": [saved.pk]})
 
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(export.getvalue().decode("utf-8-sig"), newline="")))
     assert [row[CSV_COLUMNS[field]] for row in rows] == [spreadsheet_safe(value)]
 
 

@@ -53,6 +53,7 @@ PUBLIC = {
     "/appointments/request/received/": (REDIRECT,) * 4,  # nothing sent: back to the form
     "/locations/": EVERYONE_OK,
     "/sitemap.xml": EVERYONE_OK,
+    "/sitemap-articles.xml": EVERYONE_OK,
     "/robots.txt": EVERYONE_OK,
     "/favicon.ico": EVERYONE_OK,
     "/healthz/": EVERYONE_OK,

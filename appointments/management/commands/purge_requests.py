@@ -1,17 +1,42 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 
-from appointments.models import AppointmentRequest
+from appointments.models import AppointmentRequest, ContactAttempt
 from core.models import AccessRecord
+
+BATCH = 2000
+
+
+def delete_batch(pks):
+    """Delete these requests with their contact attempts and both history tables, in
+    four statements. (Deleting through the ORM loads every row and, for its history,
+    deletes each request's snapshots with a query of its own.)"""
+    tables = (
+        # (table, column naming the request)
+        (ContactAttempt.history.model._meta.db_table, "appointment_request_id"),
+        (ContactAttempt._meta.db_table, "appointment_request_id"),
+        (AppointmentRequest.history.model._meta.db_table, "id"),
+        (AppointmentRequest._meta.db_table, "id"),
+    )
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, column in tables:
+            cursor.execute(
+                f"DELETE FROM {quote(table)} WHERE {quote(column)} = ANY(%s)",  # noqa: S608
+                [list(pks)],
+            )
 
 
 class Command(BaseCommand):
     help = (
-        "Delete closed, declined and spam appointment requests that nobody has touched for "
-        "REQUEST_RETENTION_DAYS days, with their contact attempts and history. "
-        "Also prunes the access record past ACCESS_RECORD_RETENTION_DAYS (six years). "
-        "Without --delete, only says what it would delete."
+        "Delete appointment requests that are finished (closed, declined, spam, or a "
+        "scheduled visit whose day is past) and that nobody has touched for "
+        "REQUEST_RETENTION_DAYS days, with their contact attempts and history, in "
+        f"batches of {BATCH}. Also prunes the access record past "
+        "ACCESS_RECORD_RETENTION_DAYS (six years). Without --delete, only says what it "
+        "would delete."
     )
 
     def add_arguments(self, parser):
@@ -45,21 +70,35 @@ class Command(BaseCommand):
 
     def requests(self, options):
         expired = AppointmentRequest.objects.past_retention(options["days"])
-        count = expired.count()
-        by_status = ", ".join(
-            f"{status.label.lower()}: {expired.filter(status=status).count()}"
-            for status in AppointmentRequest.FINISHED_STATUSES
+        statuses = (*AppointmentRequest.FINISHED_STATUSES, AppointmentRequest.Status.SCHEDULED)
+        counted = dict(
+            expired.order_by()
+            .values_list("status")
+            .annotate(number=Count("pk"))
+            .values_list("status", "number")
+        )
+        by_status = {status: counted.get(status, 0) for status in statuses}
+        count = sum(by_status.values())
+        words = ", ".join(
+            f"{'past visits' if status == 'scheduled' else status.label.lower()}: {number}"
+            for status, number in by_status.items()
         )
         if not options["delete"]:
             self.stdout.write(
                 f"Dry run: would delete {count} request(s) untouched for {options['days']} days "
-                f"({by_status}), with their contact attempts and history. "
+                f"({words}), with their contact attempts and history. "
                 "Run again with --delete to delete them."
             )
             return
-        with transaction.atomic():
-            # Deleting each request also deletes its snapshots (cascade_delete_history).
-            expired.delete()
+        deleted, last = 0, 0
+        # By primary key, a batch at a time: each batch is one short transaction, and
+        # memory holds one batch of numbers, whatever the backlog.
+        while pks := list(
+            expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+        ):
+            delete_batch(pks)
+            deleted += len(pks)
+            last = pks[-1]
         self.stdout.write(
-            f"Deleted {count} request(s) ({by_status}), with their contact attempts and history."
+            f"Deleted {deleted} request(s) ({words}), with their contact attempts and history."
         )
