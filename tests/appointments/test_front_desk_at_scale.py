@@ -74,7 +74,6 @@ def test_phone_digits_follow_the_number(front_desk_client):
     assert found(front_desk_client, "614-555") == set()
 
 
-@pytest.mark.postgres
 def test_searches_and_the_default_order_have_their_indexes():
     with connection.cursor() as cursor:
         cursor.execute(
