@@ -55,6 +55,9 @@ PUBLIC = {
     "/robots.txt": EVERYONE_OK,
     "/favicon.ico": EVERYONE_OK,
     "/healthz/": EVERYONE_OK,
+    # A new staff member's invitation link (a wrong one says so) and its last page.
+    "/admin/invitation/MQ/not-a-token/": EVERYONE_OK,
+    "/admin/invitation/done/": EVERYONE_OK,
     "/no-such-page/": (NOT_FOUND,) * 4,
 }
 
@@ -76,7 +79,9 @@ ADMIN = {
     "/admin/education/article/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/add/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/change/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/article/{article}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    # A published article: unpublished by a reviewer, deleted only by the manager.
+    "/admin/education/article/{article}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/education/article/{draft}/delete/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # The old per-record revert page leads to Revisions: going back is a new revision.
     "/admin/education/article/{article}/history/{article_version}/": (
@@ -96,7 +101,7 @@ ADMIN = {
         NOT_ALLOWED,
     ),
     "/admin/education/article/{article}/discard/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/article/{article}/unpublish/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/unpublish/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/article/writing-checks/": (LOGIN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     # Topics and clinician profiles: clinicians add and edit, only the manager deletes.
     "/admin/education/topic/": (LOGIN, OK, FORBIDDEN, OK),
@@ -144,12 +149,15 @@ ADMIN = {
     ),
     "/admin/django_tasks_database/dbtaskresult/{task}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     # Users and groups: the practice manager only.
-    "/admin/auth/user/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/password/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    # Staff accounts (issue 27): the manager adds, changes and deactivates, never deletes.
+    "/admin/clinic/": (LOGIN, NOT_FOUND, NOT_FOUND, OK),
+    "/admin/clinic/staffmember/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/{user}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/{user}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/clinic/staffmember/{user}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    # The technical tables, off the home pages: the manager's System page.
+    "/admin/system/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/{group}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
@@ -200,6 +208,7 @@ def objects(db, settings, tmp_path):
         "article_version": article.history.first().history_id,
         "article_type": ContentType.objects.get_for_model(Article).pk,
         "draft_slug": draft.slug,
+        "draft": draft.pk,
         "clinician": article.reviewer.pk,
         "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
         "image": make_image().pk,
@@ -286,6 +295,7 @@ def test_csv_export(role_client, objects, role):
 IDS = [
     "topic",
     "article",
+    "draft",
     "article_version",
     "article_type",
     "clinician",
