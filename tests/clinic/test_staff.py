@@ -126,7 +126,7 @@ def test_the_list_shows_role_and_last_login_and_no_delete(manager_client, front_
     assert "delete_selected" not in html
     assert "Deactivate selected" in html
     change = manager_client.get(f"{STAFF}{front_desk_user.pk}/change/").text
-    assert "class=\"deletelink\"" not in change
+    assert 'class="deletelink"' not in change
     assert "user_permissions" not in change and "Staff status" not in change
 
 

@@ -487,7 +487,7 @@ def test_a_clinician_cannot_unpublish_or_delete_a_live_article(live, clinician_u
     page = client.get(change_url(live)).content.decode()
 
     assert "Unpublish…" not in page
-    assert "class=\"deletelink\"" not in page
+    assert 'class="deletelink"' not in page
     assert "_addanother" not in page
     unpublish = reverse("admin:education_article_unpublish", args=[live.pk])
     assert client.get(unpublish).status_code == HTTPStatus.FORBIDDEN
