@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic.models import StaffMember
 from clinic.staff import CLINICAL_ROLES, Role, give_role, invitation_days, queue_invitation, role_of
@@ -115,7 +117,11 @@ class RoleFilter(admin.SimpleListFilter):
 
 class StaffAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     form = StaffForm
-    list_display = ("name", "email", "role", "is_active", "last_login")
+
+    class Media:
+        css = {"all": ["clinic/admin.css"]}
+
+    list_display = ("name", "email", "role", "is_active", "last_seen")
     list_display_links = ("name",)
     list_filter = ("is_active", RoleFilter)
     search_fields = ("first_name", "last_name", "email", "username")
@@ -145,6 +151,12 @@ class StaffAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     @admin.display(description="name", ordering="first_name")
     def name(self, obj):
         return obj.get_full_name() or obj.get_username()
+
+    @admin.display(description="last login", ordering="last_login")
+    def last_seen(self, obj):
+        if obj.last_login:
+            return date_format(timezone.localtime(obj.last_login), "DATETIME_FORMAT")
+        return "Never (invited)" if not obj.has_usable_password() else "Never"
 
     @admin.display(description="role")
     def role(self, obj):

@@ -25,6 +25,7 @@ urlpatterns += [
     path(
         "admin/invitation/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            title="Set your password",
             success_url=reverse_lazy("staff_invitation_done"),
             extra_context={"site_header": "Clinic staff", "site_title": "Clinic staff"},
         ),
@@ -33,7 +34,8 @@ urlpatterns += [
     path(
         "admin/invitation/done/",
         auth_views.PasswordResetCompleteView.as_view(
-            extra_context={"site_header": "Clinic staff", "site_title": "Clinic staff"}
+            title="Your password is set",
+            extra_context={"site_header": "Clinic staff", "site_title": "Clinic staff"},
         ),
         name="staff_invitation_done",
     ),

@@ -166,9 +166,9 @@ def test_the_locations_page_shows_coming_closures_in_each_language(client, river
     spanish = client.get("/es/locations/").content.decode()
 
     day = today + timedelta(days=3)
-    assert "Closed on" in english and "(Thanksgiving)" in english
+    assert "Closed on these days" in english and "(Thanksgiving)" in english
     assert f"{day:%A}, {day:%B} {day.day}" in english
-    assert "Cerrado" in spanish and "(Día de Acción de Gracias)" in spanish
+    assert "Cerrado estos días" in spanish and "(Día de Acción de Gracias)" in spanish
     assert "Thanksgiving" not in spanish
 
 

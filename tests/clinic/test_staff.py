@@ -122,7 +122,7 @@ def test_the_list_shows_role_and_last_login_and_no_delete(manager_client, front_
     html = manager_client.get(STAFF).text
 
     assert "Casey Desk" in html and "Front desk" in html
-    assert "column-last_login" in html
+    assert "column-last_seen" in html and "Never" in html
     assert "delete_selected" not in html
     assert "Deactivate selected" in html
     change = manager_client.get(f"{STAFF}{front_desk_user.pk}/change/").text
