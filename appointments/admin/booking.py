@@ -85,6 +85,14 @@ class ContactAttemptForm(forms.ModelForm):
         fields = ("when", "method", "outcome", "note")
         widgets = {"when": clinic_datetime_widget("Call")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # Now, to the minute the time input shows: the new row's hidden initial
+            # then matches what the browser sends back, so an untouched row stays
+            # unchanged instead of asking for an outcome.
+            self.initial.setdefault("when", timezone.now().replace(second=0, microsecond=0))
+
 
 def booking_summary(obj):
     when = timezone.localtime(obj.appointment_at)

@@ -1,6 +1,7 @@
 """Issue 11: the booked appointment, call-backs on business days, "Unable to reach",
 the patient's booking email with its .ics, the day view and the admin's home page."""
 
+import re
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
@@ -639,3 +640,32 @@ def test_logging_a_call_assigns_an_unassigned_request_to_the_caller(
     appointment_request.refresh_from_db()
     assert appointment_request.assigned_to == front_desk_user
     assert f"{appointment_request.reference} is now assigned to you." in response.text
+
+
+def test_an_untouched_new_call_log_row_is_not_an_error(front_desk_client, location):
+    appointment_request = make_request()
+    page = front_desk_client.get(change_url(appointment_request)).text
+    initial = {
+        name: value
+        for name, value in re.findall(
+            r'name="(initial-contact_attempts-0-when_\d)" value="([^"]*)"', page
+        )
+    }
+    shown = dict(re.findall(r'name="(contact_attempts-0-when_\d)" value="([^"]*)"', page))
+    assert set(shown) == {"contact_attempts-0-when_0", "contact_attempts-0-when_1"}
+
+    response = front_desk_client.post(
+        change_url(appointment_request),
+        form_data(
+            appointment_request,
+            notes="Nothing to log yet",
+            **{"contact_attempts-TOTAL_FORMS": "1", "contact_attempts-0-method": "phone"},
+            **shown,
+            **initial,
+        ),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    appointment_request.refresh_from_db()
+    assert appointment_request.notes == "Nothing to log yet"
+    assert not appointment_request.contact_attempts.exists()
