@@ -1,10 +1,39 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 
 from appointments.models import Closure, Location, OpeningHours
 from core.admin_lookups import OfferedLookupsOnlyMixin
 
 
-class OpeningHoursInline(admin.TabularInline):
+class LabelledRowsFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+
+class LabelledRowsMixin:
+    """A tabular inline names its columns only in the heading: name each input too,
+    for screen readers; dates and times with the browser's own inputs (clinic time,
+    no per-field time zone note)."""
+
+    formset = LabelledRowsFormSet
+    formfield_overrides = {
+        models.DateField: {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})},
+        models.TimeField: {"widget": forms.TimeInput(format="%H:%M", attrs={"type": "time"})},
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+class OpeningHoursInline(LabelledRowsMixin, admin.TabularInline):
     model = OpeningHours
     extra = 1
     verbose_name_plural = (
@@ -13,7 +42,7 @@ class OpeningHoursInline(admin.TabularInline):
     )
 
 
-class ClosureInline(admin.TabularInline):
+class ClosureInline(LabelledRowsMixin, admin.TabularInline):
     model = Closure
     extra = 1
     verbose_name_plural = (
