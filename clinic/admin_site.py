@@ -61,13 +61,22 @@ class StaffAdminSite(admin.AdminSite):
                 daily.append({**app, "models": models})
         if self.system_apps(request):
             # One entry that opens the System page, last.
+            url = reverse("admin:system", current_app=self.name)
             daily.append(
                 {
                     "name": "System",
                     "app_label": "system",
-                    "app_url": reverse("admin:system", current_app=self.name),
+                    "app_url": url,
                     "has_module_perms": True,
-                    "models": [],
+                    "models": [
+                        {
+                            "name": "Login lockouts, background tasks, role groups",
+                            "object_name": "System",
+                            "admin_url": url,
+                            "add_url": None,
+                            "view_only": True,
+                        }
+                    ],
                 }
             )
         return daily
