@@ -71,11 +71,12 @@ class RequestForm(forms.ModelForm):
         elif (
             status == Status.SCHEDULED
             and self.instance.status == Status.SCHEDULED
+            and "appointment_at" not in self.errors
             and not cleaned.get("appointment_at")
-            and not cleaned.get("appointment_location")
         ):
-            # Both cleared: the booking is taken back, the request is open again.
+            # The date cleared: the booking is taken back, the request is open again.
             cleaned["status"] = Status.CONTACTED
+            cleaned["appointment_location"] = None
         return cleaned
 
 

@@ -669,3 +669,27 @@ def test_an_untouched_new_call_log_row_is_not_an_error(front_desk_client, locati
     appointment_request.refresh_from_db()
     assert appointment_request.notes == "Nothing to log yet"
     assert not appointment_request.contact_attempts.exists()
+
+
+def test_clearing_only_the_date_takes_the_whole_booking_back(front_desk_client, location):
+    appointment_request = make_request(email="dana@example.org", preferred_contact="email")
+    url = change_url(appointment_request)
+    when = local(2027, 3, 12, 9, 0)
+    front_desk_client.post(url, form_data(appointment_request, **booking_data(location, when)))
+    appointment_request.refresh_from_db()
+
+    front_desk_client.post(
+        url,
+        form_data(
+            appointment_request,
+            **booking_data(location, when, appointment_at_0="", appointment_at_1=""),
+        ),
+    )
+
+    appointment_request.refresh_from_db()
+    assert appointment_request.status == "contacted"
+    assert (appointment_request.appointment_at, appointment_request.appointment_location) == (
+        None,
+        None,
+    )
+    assert Email.objects.filter(kind="booking cancelled: patient").count() == 1
