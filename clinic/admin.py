@@ -67,6 +67,13 @@ class StaffForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # A manager cannot lock themselves out (and perhaps leave the clinic without one).
+        editor = getattr(self, "current_user", None)
+        if editor is not None and self.instance.pk == editor.pk:
+            if cleaned.get("role") and cleaned["role"] != Role.MANAGER:
+                self.add_error("role", "You cannot take away your own manager role.")
+            if cleaned.get("is_active") is False:
+                self.add_error("is_active", "You cannot deactivate your own account.")
         clinical = cleaned.get("role") in CLINICAL_ROLES
         if clinical and not cleaned.get("clinician") and not cleaned.get("credentials"):
             self.add_error(
@@ -141,6 +148,11 @@ class StaffAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.current_user = request.user
+        return form
 
     def get_fieldsets(self, request, obj=None):
         return self.change_fieldsets if obj else self.add_fieldsets

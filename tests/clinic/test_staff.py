@@ -185,3 +185,24 @@ def test_each_role_has_its_own_home_title(client, request, user_fixture, title):
 
     assert f"<h1>{title}</h1>" in html or f">{title}</h1>" in html
     assert "Front desk and patient education" not in html
+
+
+def test_the_manager_cannot_lock_themselves_out(manager_client, manager_user):
+    manager_user.first_name, manager_user.last_name = "Morgan", "Manager"
+    manager_user.email = "morgan@example.org"
+    manager_user.save()
+    data = {
+        "first_name": "Morgan",
+        "last_name": "Manager",
+        "email": "morgan@example.org",
+        "role": "front_desk",
+        "clinician": "",
+        "credentials": "",
+    }
+
+    response = manager_client.post(f"{STAFF}{manager_user.pk}/change/", data)
+
+    assert "You cannot take away your own manager role." in response.text
+    assert "You cannot deactivate your own account." in response.text  # is_active unticked
+    manager_user.refresh_from_db()
+    assert manager_user.is_superuser and manager_user.is_active
