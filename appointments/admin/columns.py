@@ -2,6 +2,7 @@
 is shown to the front desk."""
 
 from django.contrib import admin
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -117,7 +118,7 @@ class RequestColumnsMixin:
         # pushing the call log and Save below the first screen.
         return format_html(
             '<div class="ar-reason" tabindex="0" role="region" aria-label="Reason">{}</div>',
-            obj.reason,
+            linebreaksbr(obj.reason, autoescape=True),
         )
 
     @admin.display(description="best times")
