@@ -127,6 +127,7 @@ class StaffAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["clinic/admin.css"]}
+        js = ["clinic/staff_form.js"]
 
     list_display = ("name", "email", "role", "is_active", "last_seen")
     list_display_links = ("name",)

@@ -154,7 +154,11 @@ def test_the_manager_adds_a_clinician_who_then_logs_in(
     page.get_by_label("First name").fill("Jordan")
     page.get_by_label("Last name").fill("Lee")
     page.get_by_label("Email address").fill("jordan.lee@example.org")
+    # The clinician profile fields only for the roles that write or review articles.
+    page.get_by_label("Front desk", exact=True).check()
+    expect(page.get_by_label("Credentials")).to_be_hidden()
     page.get_by_label("Clinician", exact=True).check()
+    expect(page.get_by_label("Credentials")).to_be_visible()
     page.get_by_label("Credentials").fill("DPT")
     expect(page.get_by_text("Superuser status")).to_have_count(0)
     expect(page.get_by_text("User permissions")).to_have_count(0)
