@@ -6,11 +6,11 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Appointments"
 
     def ready(self):
-        from appointments.models import Location, OpeningHours
+        from appointments.models import Closure, Location, OpeningHours
         from appointments.models.locations import next_opening_change
         from core import page_cache
 
         # Locations are on the locations page and in every page's footer; "Open now"
         # there changes by itself when a location opens or closes.
-        page_cache.refresh_pages_when_changed(Location, OpeningHours)
+        page_cache.refresh_pages_when_changed(Location, OpeningHours, Closure)
         page_cache.schedule_changes("appointments.opening-hours", next_opening_change)

@@ -1,8 +1,10 @@
 """Demo locations for `manage.py seed_demo` (fictional addresses and 555-01xx numbers)."""
 
-from datetime import time
+from datetime import date, time
 
-from appointments.models import Location, OpeningHours
+from django.utils import timezone
+
+from appointments.models import Closure, Location, OpeningHours
 
 WEEKDAYS = range(0, 5)
 
@@ -41,6 +43,16 @@ def seed_locations():
             OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
             for days, opens, closes in openings
             for day in days
+        )
+        # A dated closure to show on the locations page: the coming Christmas Day.
+        today = timezone.localdate()
+        christmas = date(today.year, 12, 25)
+        if christmas < today:
+            christmas = christmas.replace(year=today.year + 1)
+        Closure.objects.update_or_create(
+            location=location,
+            reason="Christmas Day",
+            defaults={"first_day": christmas, "last_day": christmas, "reason_es": "Navidad"},
         )
         created += was_created
     return created

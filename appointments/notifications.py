@@ -143,6 +143,42 @@ def queue_booking_confirmation(appointment_request):
         )
 
 
+def queue_booking_cancellation(appointment_request):
+    """The patient's appointment is cancelled: the same calendar entry (same UID, next
+    SEQUENCE) as a cancellation, if they chose email; None otherwise. When and where
+    it was, and the clinic's phone, nothing else."""
+    cancelled = appointment_request.cancelled_booking
+    if not cancelled or not appointment_request.wants_email:
+        return None
+    reference = appointment_request.reference
+    start, location = cancelled
+    phone = (location.phone if location else "") or settings.CLINIC_PHONE
+    with translation.override(appointment_request.language):
+        return send_later(
+            kind="booking cancelled: patient",
+            reference=reference,
+            to=[appointment_request.email],
+            subject=_("Your appointment is cancelled (%(reference)s)") % {"reference": reference},
+            body=render_to_string(
+                "appointments/email/booking_cancelled.txt",
+                {
+                    "reference": reference,
+                    "when": timezone.localtime(start),
+                    "location": location,
+                    "phone": phone,
+                    "clinic": clinic_details(),
+                },
+            ),
+            attachments=[
+                (
+                    f"appointment-{reference}.ics",
+                    booking_ics(appointment_request, cancelled=cancelled),
+                    "text/calendar",
+                )
+            ],
+        )
+
+
 def queue_unreached_email(appointment_request):
     """ "We tried to reach you": the clinic's phone and the reference, nothing else,
     to a patient flagged Unable to reach who gave an email address. Returns the

@@ -29,7 +29,7 @@ def location_list(request):
     Template: ``appointments/location_list.html``; context: ``locations``, a list of
     (location, open now) pairs.
     """
-    locations = Location.objects.active().prefetch_related("opening_hours")
+    locations = Location.objects.active().prefetch_related("opening_hours", "closures")
     now = timezone.now()
     context = {"locations": [(location, location.is_open_at(now)) for location in locations]}
     return render(request, "appointments/location_list.html", context)

@@ -18,7 +18,8 @@ class ClinicConfig(AppConfig):
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
-    """Django's admin, served by the staff site that asks for the second factor."""
+    """django.contrib.admin, with the staff site (clinic/admin_site.py) as admin.site.
+    (Its module is imported, not the class, so this module offers Django one default.)"""
 
     default = False  # named in INSTALLED_APPS by its path; "clinic" is ClinicConfig
     default_site = "clinic.admin_site.StaffAdminSite"

@@ -54,7 +54,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG 
 
 INSTALLED_APPS = [
     # Django's admin with the staff site (clinic/admin_site.py): a second factor after
-    # the password.
+    # the password, titles per role, the System page.
     "clinic.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

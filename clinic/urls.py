@@ -2,18 +2,13 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from clinic import second_factor, views
 from clinic.sitemaps import sitemaps
 from core.page_cache import cache_public_page
-
-admin.site.site_header = "Clinic staff"
-admin.site.site_title = "Clinic staff"
-admin.site.index_title = "Front desk and patient education"
-# Staff have few sections; the request list needs the width more than a sidebar.
-admin.site.enable_nav_sidebar = False
 
 # Patients' pages: English at /, Spanish under /es/. The URL alone sets the language
 # (LocaleMiddleware never redirects an unprefixed address by Accept-Language).
@@ -27,6 +22,25 @@ urlpatterns = i18n_patterns(
 urlpatterns += [
     # Passkeys for the second step (django-otp-webauthn's JSON views, clinic/second_factor.py).
     path("admin/passkeys/", include(second_factor.passkey_urls)),
+    # A new staff member sets their own password from the invitation's one-time link
+    # (clinic/staff.py): Django's password reset confirmation, under /admin/.
+    path(
+        "admin/invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            title="Set your password",
+            success_url=reverse_lazy("staff_invitation_done"),
+            extra_context={"site_header": "Clinic staff", "site_title": "Clinic staff"},
+        ),
+        name="staff_invitation",
+    ),
+    path(
+        "admin/invitation/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            title="Your password is set",
+            extra_context={"site_header": "Clinic staff", "site_title": "Clinic staff"},
+        ),
+        name="staff_invitation_done",
+    ),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

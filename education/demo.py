@@ -28,6 +28,14 @@ DEMO_CLINICIANS = [
         "title": "Physical therapist (demo profile)",
         "bio": "A fictional physical therapist used for demonstration content.",
     },
+    # A second medical reviewer, so a revision Dr. Avery worked on can still be
+    # approved by someone else (the four-eyes rule).
+    {
+        "name": "Dr. Riley Demo",
+        "credentials": "MD",
+        "title": "Physical medicine and rehabilitation physician (demo profile)",
+        "bio": "A fictional physician used for demonstration content.",
+    },
 ]
 
 
@@ -188,12 +196,13 @@ def link_emergency_notice():
 
 def seed_education(*, publish=True, accounts=None):
     """Demo clinicians plus the starter library, published with the demo reviewer's
-    sign-off. ``accounts`` ({"reviewer": user, "clinician": user}) links the demo
-    staff accounts to the two profiles, so the reviewer signs off as Dr. Avery Demo."""
+    sign-off. ``accounts`` ({"reviewer": user, "clinician": user, "reviewer2": user})
+    links the demo staff accounts to the profiles, so the reviewer signs off as Dr.
+    Avery Demo."""
     accounts = accounts or {}
     new_clinicians = 0
     clinicians = []
-    for data, account in zip(DEMO_CLINICIANS, ("reviewer", "clinician"), strict=True):
+    for data, account in zip(DEMO_CLINICIANS, ("reviewer", "clinician", "reviewer2"), strict=True):
         clinician, was_created = Clinician.objects.get_or_create(name=data["name"], defaults=data)
         if accounts.get(account) and clinician.user_id != accounts[account].pk:
             clinician.user = accounts[account]

@@ -59,18 +59,23 @@ def queue_review_reminders():
     return queued
 
 
+def reviewers_for(revision):
+    """The medical reviewers who may approve the revision: active accounts with a
+    clinician profile who wrote none of it (the four-eyes rule)."""
+    return (
+        get_user_model()
+        .objects.with_perm(REVIEW_PERMISSION, include_superusers=False, backend=MODEL_BACKEND)
+        .filter(is_active=True, clinician__isnull=False)
+        .exclude(pk__in=revision.writers())
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def tell_reviewers_it_waits(revision):
     """When a revision is sent for review: an email to each medical reviewer who may
     approve it (an active account with an address and a clinician profile, who wrote
     none of it). Returns how many were queued."""
-    writers = revision.writers()
-    reviewers = (
-        get_user_model()
-        .objects.with_perm(REVIEW_PERMISSION, include_superusers=False, backend=MODEL_BACKEND)
-        .filter(is_active=True, clinician__isnull=False)
-        .exclude(email="")
-        .exclude(pk__in=writers)
-    )
+    reviewers = reviewers_for(revision).exclude(email="")
     article, title = revision.article, revision.content["title"]
     body = render_to_string(
         "education/email/waiting_for_review.txt",

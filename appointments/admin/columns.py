@@ -2,6 +2,7 @@
 is shown to the front desk."""
 
 from django.contrib import admin
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -66,8 +67,14 @@ class RequestColumnsMixin:
     @admin.display(description="confirmation")
     def booking_email_hint(self, obj):
         if obj.wants_email:
-            return "Emailed to the patient on save, with a calendar entry (again if it changes)."
-        return "The patient did not choose email: tell them by phone."
+            return (
+                "Saving a date, time and location books it (Scheduled) and emails the "
+                "patient a confirmation with a calendar entry; a change or a cleared date too."
+            )
+        return (
+            "Saving a date, time and location books it (Scheduled). The patient did not "
+            "choose email: nothing is emailed, tell them by phone."
+        )
 
     @admin.display(description="received", ordering="created")
     def received(self, obj):
@@ -97,6 +104,26 @@ class RequestColumnsMixin:
     @admin.display(description="phone", ordering="phone")
     def phone_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.phone_href, obj.phone_display)
+
+    @admin.display(description="contact by")
+    def contact_preference(self, obj):
+        how = obj.get_preferred_contact_display()
+        if obj.preferred_contact == AppointmentRequest.ContactMethod.EMAIL and obj.email:
+            return format_html('{}: <a href="mailto:{}">{}</a>', how, obj.email, obj.email)
+        return how
+
+    @admin.display(description="reason")
+    def reason_text(self, obj):
+        # A long reason scrolls in its box (focusable, for keyboards) instead of
+        # pushing the call log and Save below the first screen.
+        return format_html(
+            '<div class="ar-reason" tabindex="0" role="region" aria-label="Reason">{}</div>',
+            linebreaksbr(obj.reason, autoescape=True),
+        )
+
+    @admin.display(description="best times")
+    def preferred_when(self, obj):
+        return f"{obj.preferred_days_display} · {obj.get_preferred_time_display()}"
 
     @admin.display(description="new or returning", ordering="is_new_patient")
     def new_or_returning(self, obj):

@@ -15,18 +15,25 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
 
+from appointments.admin.booking import ContactAttemptForm
 from appointments.models import AppointmentRequest, ContactAttempt
 from appointments.models.bookings import clinic_date
-from appointments.notifications import queue_booking_confirmation
+from appointments.notifications import queue_booking_cancellation, queue_booking_confirmation
 from core.roles import FRONT_DESK
 
 Status = AppointmentRequest.Status
 
-# What the patient wrote: shown, never edited.
-PATIENT_FIELDS = (
+# What the patient wrote: shown, never edited. Who to call, how and what about come
+# first, on the request page's first screen (PATIENT_FIRST); the rest under the work.
+PATIENT_FIRST = (
     "full_name",
-    "date_of_birth_and_age",
     "phone_link",
+    "contact_preference",
+    "preferred_when",
+    "reason_text",
+)
+PATIENT_FIELDS = (
+    "date_of_birth_and_age",
     "email",
     "preferred_contact",
     "language",
@@ -34,7 +41,6 @@ PATIENT_FIELDS = (
     "preferred_days_display",
     "preferred_time",
     "new_or_returning",
-    "reason",
     "treatments_tried",
     "referring_provider",
     "insurance",
@@ -161,6 +167,7 @@ class BookedFilter(admin.SimpleListFilter):
 
 class ContactAttemptInline(admin.TabularInline):
     model = ContactAttempt
+    form = ContactAttemptForm
     fields = ("when", "method", "outcome", "note", "staff")
     readonly_fields = ("staff",)
     extra = 1
@@ -198,7 +205,7 @@ def status_action(status):
 
     @admin.action(description=f"Mark selected as {status.label.lower()}", permissions=["change"])
     def action(modeladmin, request, queryset):
-        done, refused, emailed = 0, [], 0
+        done, refused, emailed, cancelled = 0, [], 0, 0
         for appointment_request in queryset:
             try:
                 appointment_request.set_status(status)  # one by one, so history records each
@@ -208,10 +215,14 @@ def status_action(status):
             done += 1
             if appointment_request.booking_changed:
                 emailed += queue_booking_confirmation(appointment_request) is not None
+            if appointment_request.cancelled_booking:
+                cancelled += queue_booking_cancellation(appointment_request) is not None
         if done:
             message = f"{done} request(s) marked as {status.label.lower()}."
             if emailed:
-                message += f" {emailed} booking confirmation(s) emailed to the patient."
+                message += f" {emailed} booking confirmation(s) queued to be emailed."
+            if cancelled:
+                message += f" {cancelled} cancellation(s) queued to be emailed."
             modeladmin.message_user(request, message)
         if refused:
             modeladmin.message_user(

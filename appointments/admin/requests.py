@@ -12,10 +12,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from appointments.admin.access import RecordsAccessMixin
 from appointments.admin.booked import booked_view
+from appointments.admin.booking import RequestForm, say_what_the_booking_sent, time_zone_note
 from appointments.admin.columns import RequestColumnsMixin
 from appointments.admin.home import workload
 from appointments.admin.parts import (
     PATIENT_FIELDS,
+    PATIENT_FIRST,
     AssignedToFilter,
     BookedFilter,
     CallBackFilter,
@@ -30,7 +32,7 @@ from appointments.admin.parts import (
 from appointments.export import export_csv
 from appointments.models import AppointmentRequest
 from appointments.models.requests import NEW_FIRST
-from appointments.notifications import queue_booking_confirmation, queue_unreached_email
+from appointments.notifications import queue_unreached_email
 from appointments.report import article_report
 from core.admin_history import ReadableHistoryMixin
 from core.admin_lookups import OfferedLookupsOnlyMixin
@@ -49,6 +51,7 @@ BOOKING = {
     ),
     "classes": ("ar-panel", "aligned"),
 }
+PATIENT = {"fields": PATIENT_FIRST, "classes": ("ar-panel", "aligned", "ar-patient")}
 PATIENT_SENT = {
     "fields": ("duplicate_hint", *PATIENT_FIELDS),
     "description": "Exactly as the patient sent it. It cannot be changed here.",
@@ -133,12 +136,14 @@ class AppointmentRequestAdmin(
         "booking_email_hint",
         "received_at",
         "duplicate_hint",
+        *PATIENT_FIRST,
         *PATIENT_FIELDS,
         "source_article_link",
         "source_path",
         "first_contacted_at",
         "emails",
     )
+    form = RequestForm
     change_list_template = "appointments/admin/request_change_list.html"
     change_form_template = "appointments/admin/request_change_form.html"
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -157,8 +162,9 @@ class AppointmentRequestAdmin(
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        # The work first (request_change_form.html puts the call log right after these
-        # two), then what the patient sent, then the record. The email details matter
+        # The work first: who to call, the front desk panel and the booking
+        # (request_change_form.html puts the call log and Save right after these three),
+        # then the rest of what the patient sent, then the record. The email details matter
         # only when sending failed; otherwise they are folded away.
         front_desk = ["summary", "status", "assigned_to", "call_back_by"]
         if obj is not None and obj.is_unable_to_reach:
@@ -166,6 +172,7 @@ class AppointmentRequestAdmin(
         emails_failed = obj is not None and obj.emails().failed_or_waiting().exists()
         emails = {**EMAILS, "classes": () if emails_failed else ("collapse",)}
         return (
+            ("Patient", PATIENT),
             ("Front desk", {"fields": (*front_desk, "notes"), "classes": ("ar-panel", "aligned")}),
             ("Booking", BOOKING),
             ("What the patient sent", PATIENT_SENT),
@@ -218,26 +225,23 @@ class AppointmentRequestAdmin(
             )
         return response
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The reference heads the front desk panel: no second heading repeating it.
+        extra_context = {
+            "time_zone_note": time_zone_note(),
+            "subtitle": "",
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if obj.booking_changed:
-            if queue_booking_confirmation(obj) is not None:
-                self.message_user(
-                    request,
-                    f"Booking confirmation for {obj} emailed to the patient, with a "
-                    "calendar entry.",
-                )
-            else:
-                self.message_user(
-                    request,
-                    f"{obj} is booked. The patient did not choose email: tell them the "
-                    "date, time and place by phone.",
-                    messages.WARNING,
-                )
+        say_what_the_booking_sent(self, request, obj)
 
     def save_formset(self, request, form, formset, change):
         # Stamp each new contact attempt with the staff member who logged it, and say
         # what it changed ("Logged a voicemail; the request stays New; call back by ...").
+        # Whoever logs a call on an unassigned request is now looking after it.
         for attempt in formset.save(commit=False):
             adding = attempt.pk is None
             if adding:
@@ -245,6 +249,10 @@ class AppointmentRequestAdmin(
             attempt.save()
             if adding and getattr(attempt, "effect", None):
                 self.message_user(request, attempt.effect)
+            if adding and form.instance.assigned_to_id is None:
+                form.instance.assigned_to = request.user
+                form.instance.save(update_fields=["assigned_to", "updated"])
+                self.message_user(request, f"{form.instance} is now assigned to you.")
         for attempt in formset.deleted_objects:
             attempt.delete()
         formset.save_m2m()

@@ -3,7 +3,7 @@ front desk's calls about them."""
 
 from appointments.models.bookings import VisitType, booking_ics, next_business_day
 from appointments.models.contact import ContactAttempt
-from appointments.models.locations import Location, LocationQuerySet, OpeningHours
+from appointments.models.locations import Closure, Location, LocationQuerySet, OpeningHours
 from appointments.models.requests import (
     AppointmentRequest,
     AppointmentRequestQuerySet,
@@ -13,6 +13,7 @@ from appointments.models.requests import (
 __all__ = [
     "AppointmentRequest",
     "AppointmentRequestQuerySet",
+    "Closure",
     "ContactAttempt",
     "Location",
     "LocationQuerySet",

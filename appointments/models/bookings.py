@@ -69,26 +69,35 @@ def booking_uid(reference):
     return f"appointment-{reference}@{host}"
 
 
-def booking_ics(appointment_request, now=None):
+def booking_ics(appointment_request, now=None, cancelled=None):
     """The booked appointment as an iCalendar file (text): when and where, the
     reference and the clinic's phone. Nothing about the patient or their reason. In the
-    patient's language."""
+    patient's language.
+
+    With ``cancelled`` (the (start, location) that was booked), the same entry (same
+    UID, next SEQUENCE) as a cancellation, which calendars remove."""
     with translation.override(appointment_request.language):
-        return _booking_calendar(appointment_request, now)
+        return _booking_calendar(appointment_request, now, cancelled)
 
 
-def _booking_calendar(appointment_request, now):
+def _booking_calendar(appointment_request, now, cancelled):
     from icalendar import Calendar, Event
 
-    start = timezone.localtime(appointment_request.appointment_at, clinic_zone())
+    if cancelled:
+        start, location = cancelled
+    else:
+        start = appointment_request.appointment_at
+        location = appointment_request.appointment_location
+    start = timezone.localtime(start, clinic_zone())
     minutes = appointment_request.visit_type.minutes if appointment_request.visit_type else 30
-    location = appointment_request.appointment_location
     phone = location.phone if location and location.phone else settings.CLINIC_PHONE
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
+    if cancelled:
+        event.add("status", "CANCELLED")
     event.add("uid", booking_uid(appointment_request.reference))
     event.add("sequence", appointment_request.booking_sequence or 0)
     event.add("dtstamp", now or timezone.now())

@@ -7,8 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.page_cache import remember
@@ -95,12 +95,25 @@ class Location(models.Model):
         return rows
 
     def is_open_at(self, moment):
-        """Open at this moment, by the opening hours (prefetched) in the clinic's zone."""
+        """Open at this moment, by the opening hours and closures (both prefetched) in
+        the clinic's zone."""
         local = timezone.localtime(moment)
+        if self.closure_on(local.date()):
+            return False
         return any(
             opening.weekday == local.weekday() and opening.opens <= local.time() < opening.closes
             for opening in self.opening_hours.all()
         )
+
+    def closure_on(self, day):
+        """The closure (prefetched) that covers the clinic's `day`, or None."""
+        return next((c for c in self.closures.all() if c.first_day <= day <= c.last_day), None)
+
+    def upcoming_closures(self, today=None, days=90):
+        """Closures (prefetched) that end today or later and start within `days`."""
+        today = today or timezone.localdate()
+        horizon = today + timedelta(days=days)
+        return [c for c in self.closures.all() if c.last_day >= today and c.first_day <= horizon]
 
     @classmethod
     def for_footer(cls):
@@ -131,6 +144,14 @@ def next_opening_change(now=None):
     now = now or timezone.now()
     today = timezone.localdate(now)
     moments = []
+    # A closure starts or ends at midnight: "Open now" may change then too.
+    for first, last in Closure.objects.filter(
+        location__is_active=True, last_day__gte=today
+    ).values_list("first_day", "last_day"):
+        for day in (first, last + timedelta(days=1)):
+            moment = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+            if moment > now:
+                moments.append(moment)
     rows = OpeningHours.objects.filter(location__is_active=True).values_list(
         "weekday", "opens", "closes"
     )
@@ -174,3 +195,56 @@ class OpeningHours(models.Model):
     def clean(self):
         if self.opens and self.closes and self.closes <= self.opens:
             raise ValidationError({"closes": "Closing time must be after opening time."})
+
+
+class Closure(models.Model):
+    """Days a location is closed whatever its opening hours: a public holiday, a staff
+    day. Shown to patients on the locations page in their language, and "Open now"
+    says closed."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField("first day closed")
+    last_day = models.DateField(
+        "last day closed", blank=True, help_text="Leave empty when closed for one day only."
+    )
+    reason = models.CharField(
+        "reason (English)", max_length=100, help_text='As patients read it, e.g. "Thanksgiving".'
+    )
+    reason_es = models.CharField(
+        "reason (Spanish)",
+        max_length=100,
+        help_text='For the Spanish pages, e.g. "Día de Acción de Gracias".',
+    )
+
+    class Meta:
+        ordering = ["first_day"]
+        verbose_name = "closure"
+
+    def __str__(self):
+        return f"{self.reason} ({self.first_day:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.last_day is None:
+            self.last_day = self.first_day
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first day."})
+
+    @property
+    def reason_for_patients(self):
+        """The reason in the language of the page (Spanish on /es/)."""
+        return self.reason_es if (get_language() or "").startswith("es") else self.reason
+
+    @property
+    def days_for_patients(self):
+        """ "Thursday, November 26", or "December 24 to December 26", in the page's
+        language."""
+        first = date_format(self.first_day, _("l, F j"))
+        if self.last_day == self.first_day:
+            return first
+        return _("%(first)s to %(last)s") % {
+            "first": first,
+            "last": date_format(self.last_day, _("l, F j")),
+        }

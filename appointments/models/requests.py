@@ -323,7 +323,11 @@ class AppointmentRequest(FrontDeskWork):
             loaded_status != self.Status.SCHEDULED
             or getattr(self, "_loaded_booking", None) != self.booking_key()
         )
-        if self.booking_changed:
+        # A scheduled appointment taken back: its date cleared, or the request declined
+        # before the visit. The patient's calendar entry is cancelled (same UID, next
+        # SEQUENCE); `cancelled_booking` is the (start, location) that was booked.
+        self.cancelled_booking = self._cancelled_booking(loaded_status)
+        if self.booking_changed or self.cancelled_booking:
             self.booking_sequence = (
                 0 if self.booking_sequence is None else self.booking_sequence + 1
             )
@@ -340,6 +344,17 @@ class AppointmentRequest(FrontDeskWork):
     def clean(self):
         super().clean()
         self.clean_booking()
+
+    def _cancelled_booking(self, loaded_status):
+        loaded = getattr(self, "_loaded_booking", None)
+        if loaded_status != self.Status.SCHEDULED or loaded is None or loaded[0] is None:
+            return None
+        start, location_id = loaded[0], loaded[1]
+        cleared = self.appointment_at is None
+        declined = self.status == self.Status.DECLINED and start > timezone.now()
+        if not (cleared or declined):
+            return None
+        return start, Location.objects.filter(pk=location_id).first()
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -14,6 +16,31 @@ from education.admin import workflow
 from education.admin.widgets import ArticleBodyWidget
 from education.models import Article, Clinician, Revision
 from education.revisions import snapshot
+
+
+def names(users):
+    return ", ".join(user.get_full_name() or user.get_username() for user in users)
+
+
+def sent_for_review_message(revision):
+    """Queue the reviewers' emails and say exactly who will see the revision, who is
+    emailed, and, when nobody may approve it, who can do something about that."""
+    reviewers = list(reminders.reviewers_for(revision))
+    emailed = reminders.tell_reviewers_it_waits(revision)
+    if not reviewers:
+        managers = get_user_model().objects.filter(is_superuser=True, is_active=True)
+        return (
+            "Sent for review, but no medical reviewer can approve it: the only reviewers "
+            "worked on this revision, and nobody approves their own writing. "
+            f"The practice manager ({names(managers) or 'no account yet'}) can add another "
+            "medical reviewer under Staff."
+        )
+    message = f"Sent for review: it is on the home page of {names(reviewers)}."
+    if emailed:
+        message += f" An email telling them is queued for {emailed} of them."
+    else:
+        message += " No email: none of them has an email address."
+    return message
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -67,6 +94,24 @@ class ArticleForm(forms.ModelForm):
         working_topics = getattr(self.instance, "working_topic_ids", None)
         if working_topics is not None and "topics" in self.fields:
             self.initial["topics"] = working_topics
+        # Help in a clinician's words: what patients see, not how the site is set up.
+        if "sources" in self.fields:
+            self.fields["sources"].help_text = (
+                "For the medical reviewer: the guidelines and patient pages this article's "
+                "facts were checked against, one per line, with the year. "
+                + (
+                    "Patients see this list under the article."
+                    if settings.ARTICLE_SOURCES_PUBLIC
+                    else "Patients do not see this list; the practice manager can choose "
+                    "to show it on the site."
+                )
+            )
+        if "body" in self.fields:
+            self.fields["body"].help_text = (
+                "To show a picture from the image library, use “Insert image from "
+                "library” above the editor: its marker, e.g. [image 12], goes on a line of "
+                "its own, and the picture shows under it as patients will see it."
+            )
 
 
 @admin.register(Article)
@@ -191,10 +236,7 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             except ValidationError as error:
                 request.sent_for_review = " ".join(error.messages)
             else:
-                reminders.tell_reviewers_it_waits(obj.working_copy)
-                request.sent_for_review = (
-                    "Sent for review: a medical reviewer will see it on their home page."
-                )
+                request.sent_for_review = sent_for_review_message(obj.working_copy)
 
     def save_related(self, request, form, formsets, change):
         # Topics were saved with the revision (to the article only if not yet public).
@@ -254,6 +296,18 @@ class ArticleAdmin(OfferedLookupsOnlyMixin, ReadableHistoryMixin, SimpleHistoryA
             path(route, self.admin_site.admin_view(view), name=f"education_article_{name}")
             for route, view, name in routes
         ] + super().get_urls()
+
+    def has_delete_permission(self, request, obj=None):
+        # An article patients can read is taken off the site by unpublishing (a
+        # medical reviewer's step); deleting it is the practice manager's alone.
+        if obj is not None and obj.status == obj.Status.PUBLISHED and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # One article at a time: no "Save and add another" beside the review steps.
+        extra_context = {"show_save_and_add_another": False, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("education.publish_article")

@@ -1,3 +1,5 @@
+import json
+
 from django.urls import reverse
 from django_prose_editor.widgets import (
     AdminProseEditorWidget,
@@ -31,4 +33,21 @@ class ArticleBodyWidget(AdminProseEditorWidget):
         context["widget"]["attrs"]["data-image-picker-url"] = reverse(
             "admin:education_image_picker"
         )
+        # The pictures of the body's [image N] markers, for article_editor.js to show
+        # under each marker as the patient will see them (the picker adds new ones).
+        context["widget"]["attrs"]["data-image-previews"] = json.dumps(image_previews(value))
         return context
+
+
+def image_previews(body):
+    """{id: {"url", "alt", "width", "height"}} of the library images the body's
+    markers name, in one query."""
+    from education.admin.images import picker_entry
+    from education.images import MARKER, Image
+
+    ids = {int(found) for found in MARKER.findall(body or "")}
+    previews = {}
+    for image in Image.objects.filter(pk__in=ids):
+        entry = picker_entry(image)
+        previews[str(image.pk)] = {"alt": entry["alt"], **entry["thumbnail"]}
+    return previews

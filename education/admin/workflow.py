@@ -62,6 +62,7 @@ def panel(request, article):
             "approve_refusal": working.refusal_to_approve(user) if working else "",
             "can_review": user.has_perm(REVIEW_PERMISSION),
             "can_publish": user.has_perm(PUBLISH_PERMISSION),
+            "can_unpublish": user.has_perm(REVIEW_PERMISSION),
             "can_edit": user.has_perm("education.change_article"),
             "can_republish": (
                 article.status == Article.Status.DRAFT
@@ -235,7 +236,9 @@ class Views:
 
     def unpublish(self, request, object_id):
         article = self._article(request, object_id)
-        if not request.user.has_perm(PUBLISH_PERMISSION):
+        # Taking an article off the site is a medical reviewer's (or the manager's)
+        # decision, not any writer's.
+        if not request.user.has_perm(REVIEW_PERMISSION):
             raise PermissionDenied
         return self._confirm(
             request,

@@ -1,6 +1,7 @@
 """Issue 11: the booked appointment, call-backs on business days, "Unable to reach",
 the patient's booking email with its .ics, the day view and the admin's home page."""
 
+import re
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
@@ -313,8 +314,12 @@ def test_booking_emails_the_patient_who_chose_email_with_an_ics(
         follow=True,
     )
 
-    assert "Booking confirmation" in response.text
     appointment_request.refresh_from_db()
+    assert (
+        f"{appointment_request.reference} is booked for Monday, March 15, 9:00 AM at Riverside "
+        "(status Scheduled). The confirmation, with its calendar entry, is queued to be "
+        "emailed to the patient"
+    ) in response.text
     assert appointment_request.status == "scheduled"
     assert appointment_request.appointment_at == when
     email = Email.objects.get(kind="booking: patient")
@@ -339,7 +344,8 @@ def test_a_changed_booking_sends_the_same_uid_with_the_next_sequence(front_desk_
         url, form_data(appointment_request, **booking_data(location, local(2027, 3, 12, 9, 0)))
     )
     appointment_request.refresh_from_db()
-    front_desk_client.post(url, form_data(appointment_request, notes="Called back"))  # no change
+    unchanged = booking_data(location, local(2027, 3, 12, 9, 0), notes="Called back")
+    front_desk_client.post(url, form_data(appointment_request, **unchanged))  # no change
 
     front_desk_client.post(
         url, form_data(appointment_request, **booking_data(location, local(2027, 3, 16, 14, 0)))
@@ -365,7 +371,7 @@ def test_no_booking_email_to_a_patient_who_chose_the_phone(front_desk_client, lo
     )
 
     assert not Email.objects.filter(kind="booking: patient").exists()
-    assert "tell them the date, time and place by phone" in response.text
+    assert "No email: the patient did not choose email. Tell them the date" in response.text
 
 
 def test_ics_dtstart_keeps_the_local_time_across_the_dst_change(location):
@@ -511,3 +517,180 @@ def test_home_counts_take_few_queries(front_desk_client, django_assert_max_num_q
 
     with django_assert_max_num_queries(12):
         front_desk_client.get("/admin/")
+
+
+# Booking is one act (issue 27).
+
+
+def test_a_date_time_and_location_on_an_open_request_books_it_in_one_save(
+    front_desk_client, location
+):
+    appointment_request = make_request(email="dana@example.org", preferred_contact="email")
+    when = local(2027, 3, 12, 9, 0)
+    reached = {
+        "contact_attempts-TOTAL_FORMS": "1",
+        "contact_attempts-0-when_0": "2027-03-01",
+        "contact_attempts-0-when_1": "10:00",
+        "contact_attempts-0-method": "phone",
+        "contact_attempts-0-outcome": "reached",
+        "contact_attempts-0-note": "",
+    }
+
+    # The status is left as it was (New): the booking itself schedules it.
+    response = front_desk_client.post(
+        change_url(appointment_request),
+        form_data(appointment_request, **booking_data(location, when, status="new"), **reached),
+        follow=True,
+    )
+
+    appointment_request.refresh_from_db()
+    assert appointment_request.status == "scheduled"
+    assert appointment_request.first_contacted_at is not None
+    assert Email.objects.filter(kind="booking: patient").count() == 1
+    assert "is booked for Friday, March 12, 9:00 AM at Riverside (status Scheduled)" in (
+        response.text
+    )
+    assert "queued to be emailed to the patient" in response.text
+
+
+def test_half_a_booking_is_refused_with_what_is_missing(front_desk_client, location):
+    appointment_request = make_request(status="contacted")
+
+    response = front_desk_client.post(
+        change_url(appointment_request),
+        form_data(
+            appointment_request,
+            **booking_data(
+                location, local(2027, 3, 12, 9, 0), status="contacted", appointment_location=""
+            ),
+        ),
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Choose the location to book it." in response.text
+    appointment_request.refresh_from_db()
+    assert (appointment_request.status, appointment_request.appointment_at) == ("contacted", None)
+
+
+def test_clearing_a_booking_cancels_the_same_calendar_entry(front_desk_client, location):
+    appointment_request = make_request(email="dana@example.org", preferred_contact="email")
+    url = change_url(appointment_request)
+    front_desk_client.post(
+        url, form_data(appointment_request, **booking_data(location, local(2027, 3, 12, 9, 0)))
+    )
+    appointment_request.refresh_from_db()
+
+    response = front_desk_client.post(url, form_data(appointment_request), follow=True)
+
+    appointment_request.refresh_from_db()
+    assert (appointment_request.status, appointment_request.appointment_at) == ("contacted", None)
+    booked = Email.objects.get(kind="booking: patient")
+    cancelled = Email.objects.get(kind="booking cancelled: patient")
+    first, cancel = (
+        Calendar.from_ical(email.attachments[0]["content"]) for email in (booked, cancelled)
+    )
+    event = cancel.walk("VEVENT")[0]
+    assert cancel["method"] == "CANCEL" and event["status"] == "CANCELLED"
+    assert event["uid"] == first.walk("VEVENT")[0]["uid"]
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == local(2027, 3, 12, 9, 0)
+    assert "Friday, March 12, 2027 at 9:00 AM" in cancelled.body
+    assert "The appointment of Friday, March 12, 9:00 AM is cancelled (status Contacted)" in (
+        response.text
+    )
+
+
+def test_declining_a_booked_request_cancels_it_for_a_patient_without_email(
+    front_desk_client, location
+):
+    appointment_request = make_request(preferred_contact="phone")
+    url = change_url(appointment_request)
+    when = timezone.now() + timedelta(days=3)
+    front_desk_client.post(url, form_data(appointment_request, **booking_data(location, when)))
+    appointment_request.refresh_from_db()
+
+    response = front_desk_client.post(
+        url,
+        form_data(appointment_request, **booking_data(location, when, status="declined")),
+        follow=True,
+    )
+
+    assert "is cancelled (status Declined). No email: the patient did not choose email" in (
+        response.text
+    )
+    assert not Email.objects.filter(kind__startswith="booking").exists()
+
+
+def test_logging_a_call_assigns_an_unassigned_request_to_the_caller(
+    front_desk_client, front_desk_user
+):
+    appointment_request = make_request()
+    voicemail = {
+        "contact_attempts-TOTAL_FORMS": "1",
+        "contact_attempts-0-when_0": "2027-03-01",
+        "contact_attempts-0-when_1": "10:00",
+        "contact_attempts-0-method": "phone",
+        "contact_attempts-0-outcome": "voicemail",
+        "contact_attempts-0-note": "",
+    }
+
+    response = front_desk_client.post(
+        change_url(appointment_request), form_data(appointment_request, **voicemail), follow=True
+    )
+
+    appointment_request.refresh_from_db()
+    assert appointment_request.assigned_to == front_desk_user
+    assert f"{appointment_request.reference} is now assigned to you." in response.text
+
+
+def test_an_untouched_new_call_log_row_is_not_an_error(front_desk_client, location):
+    appointment_request = make_request()
+    page = front_desk_client.get(change_url(appointment_request)).text
+    initial = {
+        name: value
+        for name, value in re.findall(
+            r'name="(initial-contact_attempts-0-when_\d)" value="([^"]*)"', page
+        )
+    }
+    shown = dict(re.findall(r'name="(contact_attempts-0-when_\d)" value="([^"]*)"', page))
+    assert set(shown) == {"contact_attempts-0-when_0", "contact_attempts-0-when_1"}
+
+    response = front_desk_client.post(
+        change_url(appointment_request),
+        form_data(
+            appointment_request,
+            notes="Nothing to log yet",
+            **{"contact_attempts-TOTAL_FORMS": "1", "contact_attempts-0-method": "phone"},
+            **shown,
+            **initial,
+        ),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    appointment_request.refresh_from_db()
+    assert appointment_request.notes == "Nothing to log yet"
+    assert not appointment_request.contact_attempts.exists()
+
+
+def test_clearing_only_the_date_takes_the_whole_booking_back(front_desk_client, location):
+    appointment_request = make_request(email="dana@example.org", preferred_contact="email")
+    url = change_url(appointment_request)
+    when = local(2027, 3, 12, 9, 0)
+    front_desk_client.post(url, form_data(appointment_request, **booking_data(location, when)))
+    appointment_request.refresh_from_db()
+
+    front_desk_client.post(
+        url,
+        form_data(
+            appointment_request,
+            **booking_data(location, when, appointment_at_0="", appointment_at_1=""),
+        ),
+    )
+
+    appointment_request.refresh_from_db()
+    assert appointment_request.status == "contacted"
+    assert (appointment_request.appointment_at, appointment_request.appointment_location) == (
+        None,
+        None,
+    )
+    assert Email.objects.filter(kind="booking cancelled: patient").count() == 1

@@ -117,4 +117,65 @@ def test_the_page_runs_a_fixed_number_of_queries(client, riverside):
     with CaptureQueriesContext(connection) as queries:
         client.get("/locations/")
 
-    assert len(queries) <= 5
+    # Closures add two: the page's prefetch, and their dates for when the page changes.
+    assert len(queries) <= 7
+
+
+# Closures (issue 27): dated, per location, in both languages, and "Open now" knows.
+
+
+def close_riverside(riverside, first, last=None):
+    from appointments.models import Closure
+
+    Closure.objects.create(
+        location=riverside,
+        first_day=first,
+        last_day=last,
+        reason="Thanksgiving",
+        reason_es="Día de Acción de Gracias",
+    )
+    return Location.objects.prefetch_related("opening_hours", "closures").get(pk=riverside.pk)
+
+
+def test_a_closure_closes_the_location_all_day(riverside):
+    thursday = at(2026, 11, 26, 10, 0)  # a Thursday, within the opening hours
+    assert riverside.is_open_at(thursday)
+
+    riverside = close_riverside(riverside, thursday.date())
+
+    assert not riverside.is_open_at(thursday)
+    assert riverside.is_open_at(at(2026, 11, 25, 10, 0))
+    assert riverside.is_open_at(at(2026, 11, 27, 10, 0))
+
+
+def test_a_closure_starting_or_ending_is_a_change_of_open_now(riverside):
+    Location.objects.exclude(pk=riverside.pk).delete()
+    close_riverside(riverside, at(2026, 12, 24, 0).date(), at(2026, 12, 25, 0).date())
+
+    # Wednesday 23 at 18:00: the next change is midnight, when the closure starts.
+    assert next_opening_change(at(2026, 12, 23, 18, 0)) == at(2026, 12, 24, 0)
+    assert next_opening_change(at(2026, 12, 25, 18, 0)) == at(2026, 12, 26, 0)  # it ends
+
+
+@pytest.mark.clock
+def test_the_locations_page_shows_coming_closures_in_each_language(client, riverside):
+    today = timezone.localdate()
+    close_riverside(riverside, today + timedelta(days=3))
+
+    english = client.get("/locations/").content.decode()
+    spanish = client.get("/es/locations/").content.decode()
+
+    day = today + timedelta(days=3)
+    assert "Closed on these days" in english and "(Thanksgiving)" in english
+    assert f"{day:%A}, {day:%B} {day.day}" in english
+    assert "Cerrado estos días" in spanish and "(Día de Acción de Gracias)" in spanish
+    assert "Thanksgiving" not in spanish
+
+
+@pytest.mark.clock
+def test_open_now_on_the_page_says_closed_on_a_closure_day(client, riverside):
+    close_riverside(riverside, timezone.localdate())
+
+    html = client.get("/locations/").content.decode()
+
+    assert "Open now" not in html and "Closed now" in html

@@ -155,6 +155,13 @@ def test_admin_pages_staff_use_pass_the_audit(staff_page, live_server, demo_site
         "admin-request-change": f"/admin/appointments/appointmentrequest/{request.pk}/change/",
         "admin-article-list": "/admin/education/article/",
         "admin-article-change": f"/admin/education/article/{demo_site['article'].pk}/change/",
+        # Issue 27: the manager's staff screens, the System page, closures per location.
+        "admin-staff-list": "/admin/clinic/staffmember/",
+        "admin-staff-add": "/admin/clinic/staffmember/add/",
+        "admin-system": "/admin/system/",
+        "admin-location-change": (
+            f"/admin/appointments/location/{Location.objects.first().pk}/change/"
+        ),
     }
     for label, url in pages.items():
         response = page.goto(live_server.url + url)

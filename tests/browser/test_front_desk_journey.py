@@ -96,7 +96,7 @@ def test_front_desk_from_counts_to_a_booked_appointment(
     page.screenshot(path="test-artifacts/front-desk-request-page-viewport.png")
     status, booking = box(page, "#id_status"), box(page, "#id_appointment_at_0")
     call_log, save = box(page, "#contact_attempts-group"), box(page, ".submit-row")
-    patient = box(page, "#fieldset-0-2-heading")
+    patient = box(page, "#fieldset-0-3-heading")
     for name, part in {"status": status, "booking": booking, "call log": call_log}.items():
         assert part["y"] + part["height"] <= 800, f"{name} below the first screen: {part}"
     assert save["y"] < patient["y"], "Save comes after the patient's details"
@@ -124,7 +124,7 @@ def test_front_desk_from_counts_to_a_booked_appointment(
     page.select_option("#id_appointment_location", label="Riverside")
     page.select_option("#id_visit_type", label="New patient consultation")
     page.locator("[name=_continue]").first.click()
-    expect(page.locator(".messagelist")).to_contain_text("Booking confirmation")
+    expect(page.locator(".messagelist")).to_contain_text("is booked for")
     inbox.refresh_from_db()
     assert inbox.status == AppointmentRequest.Status.SCHEDULED
     assert timezone.localtime(inbox.appointment_at).strftime("%Y-%m-%d %H:%M") == (

@@ -11,7 +11,7 @@ from appointments.models import AppointmentRequest, ContactAttempt
 from clinic.scale_data import generate
 from core.models import Email
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

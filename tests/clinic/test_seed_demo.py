@@ -22,7 +22,9 @@ def test_seed_demo_loads_content_and_one_account_per_role(settings):
     output = seed()
 
     assert Location.objects.active().count() == 2
-    assert Clinician.objects.filter(name__contains="Demo").count() == 2
+    # A writer and two medical reviewers (the four-eyes rule can be tried).
+    assert Clinician.objects.filter(name__contains="Demo").count() == 3
+    assert Clinician.objects.get(name="Dr. Riley Demo").user.username == "reviewer2"
     assert Article.objects.published().count() >= 5
     users = {u.username: u for u in get_user_model().objects.all()}
     assert users["frontdesk"].groups.get().name == "Front desk"
@@ -56,7 +58,7 @@ def test_seed_demo_is_idempotent(settings):
     output = seed()
 
     assert (Location.objects.count(), Clinician.objects.count(), Article.objects.count()) == counts
-    assert get_user_model().objects.count() == 4
+    assert get_user_model().objects.count() == 5  # one per role, and two reviewers
     assert "0 new locations" in output
 
 
@@ -74,4 +76,4 @@ def test_seed_demo_with_debug_off_when_told_explicitly(settings):
 
     seed(allow_accounts_without_debug=True)
 
-    assert get_user_model().objects.count() == 4
+    assert get_user_model().objects.count() == 5  # one per role, and two reviewers

@@ -324,8 +324,8 @@ def test_discarding_asks_first_then_returns_to_the_published_text(live, clinicia
     assert form.initial["title"] == "Facet joints explained"
 
 
-def test_unpublishing_asks_first(live, clinician_user):
-    client = logged_in(clinician_user)
+def test_unpublishing_asks_first(live, reviewer_user):
+    client = logged_in(reviewer_user)
     url = reverse("admin:education_article_unpublish", args=[live.pk])
 
     page = client.get(url).content.decode()
@@ -506,3 +506,65 @@ def test_reviewers_are_emailed_when_a_revision_waits_and_the_writer_hears_back(
     assert outcome.to == ["rae@example.org"]
     assert outcome.subject == "Changes asked for: Rae's edit"
     assert "Say when to call 911." in outcome.body
+
+
+# Issue 27: a live article is unpublished by a reviewer, deleted only by the manager.
+
+
+def test_a_clinician_cannot_unpublish_or_delete_a_live_article(live, clinician_user):
+    client = logged_in(clinician_user)
+
+    page = client.get(change_url(live)).content.decode()
+
+    assert "Unpublish…" not in page
+    assert 'class="deletelink"' not in page
+    assert "_addanother" not in page
+    unpublish = reverse("admin:education_article_unpublish", args=[live.pk])
+    assert client.get(unpublish).status_code == HTTPStatus.FORBIDDEN
+    delete = reverse("admin:education_article_delete", args=[live.pk])
+    assert client.get(delete).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_sources_help_speaks_a_clinicians_language(live, clinician_user):
+    page = logged_in(clinician_user).get(change_url(live)).content.decode()
+
+    assert "ARTICLE_SOURCES_PUBLIC" not in page
+    assert "Patients do not see this list" in page
+
+
+def test_sending_for_review_names_the_reviewers_and_the_queued_emails(
+    topic, clinician_user, reviewer_user, second_reviewer_user
+):
+    from core.models import Email
+
+    reviewer_user.email = "rae@example.org"
+    reviewer_user.save()
+    client = logged_in(clinician_user)
+    data = form_data(topic, title="Knee pain basics", slug="knee-pain-basics")
+
+    response = client.post(
+        reverse("admin:education_article_add"), {**data, "_send_for_review": "1"}, follow=True
+    )
+
+    text = response.content.decode()
+    assert "Sent for review: it is on the home page of reviewer, reviewer2." in text
+    assert "An email telling them is queued for 1 of them." in text
+    assert Email.objects.filter(kind="waiting for review").count() == 1
+
+
+def test_when_no_other_reviewer_exists_the_message_says_who_can_act(
+    topic, reviewer_user, manager_user
+):
+    manager_user.first_name, manager_user.last_name = "Morgan", "Manager"
+    manager_user.save()
+    client = logged_in(reviewer_user)
+    data = form_data(topic, title="Knee pain basics", slug="knee-pain-basics")
+
+    response = client.post(
+        reverse("admin:education_article_add"), {**data, "_send_for_review": "1"}, follow=True
+    )
+
+    text = response.content.decode()
+    assert "no medical reviewer can approve it" in text
+    assert "The practice manager (Morgan Manager) can add another medical reviewer" in text
+    assert "will see it on their home page" not in text

@@ -69,6 +69,9 @@ PUBLIC = {
     "/admin/passkeys/authentication/begin/": (FORBIDDEN,) * 4,
     "/admin/passkeys/authentication/complete/": (FORBIDDEN,) * 4,
     "/admin/passkeys/jsi18n/": EVERYONE_OK,
+    # A new staff member's invitation link (a wrong one says so) and its last page.
+    "/admin/invitation/MQ/not-a-token/": EVERYONE_OK,
+    "/admin/invitation/done/": EVERYONE_OK,
     "/no-such-page/": (NOT_FOUND,) * 4,
 }
 
@@ -101,7 +104,9 @@ ADMIN = {
     "/admin/education/article/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/add/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/change/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/article/{article}/delete/": (LOGIN, OK, FORBIDDEN, OK),
+    # A published article: unpublished by a reviewer, deleted only by the manager.
+    "/admin/education/article/{article}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/education/article/{draft}/delete/": (LOGIN, OK, FORBIDDEN, OK),
     "/admin/education/article/{article}/history/": (LOGIN, OK, FORBIDDEN, OK),
     # The old per-record revert page leads to Revisions: going back is a new revision.
     "/admin/education/article/{article}/history/{article_version}/": (
@@ -121,7 +126,7 @@ ADMIN = {
         NOT_ALLOWED,
     ),
     "/admin/education/article/{article}/discard/": (LOGIN, OK, FORBIDDEN, OK),
-    "/admin/education/article/{article}/unpublish/": (LOGIN, OK, FORBIDDEN, OK),
+    "/admin/education/article/{article}/unpublish/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/education/article/writing-checks/": (LOGIN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     # Topics and clinician profiles: patients read them, so a plain clinician reads
     # them (the change page read-only) and only medical reviewers add and change them
@@ -172,12 +177,15 @@ ADMIN = {
     ),
     "/admin/django_tasks_database/dbtaskresult/{task}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     # Users and groups: the practice manager only.
-    "/admin/auth/user/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
-    "/admin/auth/user/{user}/password/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    # Staff accounts (issue 27): the manager adds, changes and deactivates, never deletes.
+    "/admin/clinic/": (LOGIN, NOT_FOUND, NOT_FOUND, OK),
+    "/admin/clinic/staffmember/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/{user}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    "/admin/clinic/staffmember/{user}/delete/": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "/admin/clinic/staffmember/{user}/history/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
+    # The technical tables, off the home pages: the manager's System page.
+    "/admin/system/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/add/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
     "/admin/auth/group/{group}/change/": (LOGIN, FORBIDDEN, FORBIDDEN, OK),
@@ -228,6 +236,7 @@ def objects(db, settings, tmp_path):
         "article_version": article.history.first().history_id,
         "article_type": ContentType.objects.get_for_model(Article).pk,
         "draft_slug": draft.slug,
+        "draft": draft.pk,
         "clinician": article.reviewer.pk,
         "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
         "image": make_image().pk,
@@ -317,6 +326,7 @@ def test_csv_export(role_client, objects, role):
 IDS = [
     "topic",
     "article",
+    "draft",
     "article_version",
     "article_type",
     "clinician",

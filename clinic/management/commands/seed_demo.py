@@ -21,6 +21,13 @@ DEMO_ACCOUNTS = [
         "last_name": "Demo",
         "groups": [CLINICIANS, MEDICAL_REVIEWERS],
     },
+    # A second reviewer: the four-eyes rule needs someone else when Avery writes.
+    {
+        "username": "reviewer2",
+        "first_name": "Riley",
+        "last_name": "Demo",
+        "groups": [CLINICIANS, MEDICAL_REVIEWERS],
+    },
     {"username": "manager", "first_name": "Morgan", "last_name": "Demo", "groups": []},
 ]
 
@@ -55,7 +62,7 @@ class Command(BaseCommand):
             staff = {}
             if make_accounts:
                 staff = get_user_model().objects.in_bulk(
-                    ["frontdesk", "clinician", "reviewer"], field_name="username"
+                    ["frontdesk", "clinician", "reviewer", "reviewer2"], field_name="username"
                 )
             education = seed_education(publish=True, accounts=staff)
             requests = seed_requests(assignee=staff.get("frontdesk"))

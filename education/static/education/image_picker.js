@@ -183,6 +183,13 @@ function createPicker(textarea) {
       opener.focus()
       return
     }
+    // Its picture, for the editor to show under the marker (article_editor.js).
+    let previews = {}
+    try {
+      previews = JSON.parse(textarea.dataset.imagePreviews || "{}")
+    } catch {}
+    previews[image.id] = { alt: image.alt, ...image.thumbnail }
+    textarea.dataset.imagePreviews = JSON.stringify(previews)
     insertMarker(editor, image.marker)
     announce.textContent = `Inserted ${image.marker}: ${describe(image)}.`
   }
