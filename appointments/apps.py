@@ -14,3 +14,11 @@ class AppointmentsConfig(AppConfig):
         # there changes by itself when a location opens or closes.
         page_cache.refresh_pages_when_changed(Location, OpeningHours, Closure)
         page_cache.schedule_changes("appointments.opening-hours", next_opening_change)
+
+        # A site with no visit types gets the usual three, after migrate and after a
+        # flush (which ends with the same signal); a clinic's own list is left alone.
+        from django.db.models.signals import post_migrate
+
+        from appointments.models.bookings import ensure_visit_types
+
+        post_migrate.connect(ensure_visit_types, sender=self)

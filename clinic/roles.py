@@ -1,5 +1,7 @@
 """The staff roles of this site: each app's own permissions, combined."""
 
+from django.apps import apps as global_apps
+
 from appointments.roles import PERMISSIONS as APPOINTMENTS
 from core.roles import CLINICIANS, FRONT_DESK, MEDICAL_REVIEWERS, combine, sync_groups
 from core.roles import PERMISSIONS as OUTBOX
@@ -15,7 +17,7 @@ def sync_roles(apps, schema_editor=None):
     sync_groups(apps, ROLE_PERMISSIONS)
 
 
-def sync_roles_after_migrate(sender, apps, using, **kwargs):
+def sync_roles_after_migrate(sender, using, apps=global_apps, **kwargs):
     """post_migrate: the groups as listed, whatever migrate or a flush left."""
     if using == "default":
         sync_roles(apps)

@@ -22,3 +22,11 @@ class EducationConfig(AppConfig):
 
         post_save.connect(queue_refresh, sender=Article, dispatch_uid="search-words-saved")
         post_delete.connect(queue_refresh, sender=Article, dispatch_uid="search-words-deleted")
+
+        # Every site has its emergency notice, even after a flush (which ends with the
+        # same signal and would otherwise leave the article pages without one).
+        from django.db.models.signals import post_migrate
+
+        from education.models.notice import ensure_emergency_notice
+
+        post_migrate.connect(ensure_emergency_notice, sender=self)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from education.models import Article, Clinician, EmergencyNotice, Revision, Topic
+from education.models.notice import EMERGENCY_ARTICLE_SLUG
 from education.revisions import FIRST_REVISION_NOTE, snapshot
 from education.sanitize import clean_article_html
 from education.starter import TRANSLATIONS, load_starter_library
@@ -42,7 +43,7 @@ DEMO_CLINICIANS = [
 LOADED = "Loaded from the starter library"
 UPDATED = "Updated from the starter library"
 # The article the emergency notice on every article page links to.
-EMERGENCY_ARTICLE = "when-back-or-neck-pain-is-an-emergency"
+EMERGENCY_ARTICLE = EMERGENCY_ARTICLE_SLUG
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ server's clock says in UTC.
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
@@ -114,3 +115,21 @@ def _booking_calendar(appointment_request, now, cancelled):
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()
+
+
+# What a new site offers until the clinic sets its own: (name, minutes, order).
+STARTER_VISIT_TYPES = [
+    ("New patient consultation", 60, 1),
+    ("Follow-up", 30, 2),
+    ("Procedure", 45, 3),
+]
+
+
+def ensure_visit_types(sender, using, apps=global_apps, **kwargs):
+    """post_migrate: the starter visit types when the site has none."""
+    VisitType = apps.get_model("appointments", "VisitType")
+    if not VisitType.objects.using(using).exists():
+        VisitType.objects.using(using).bulk_create(
+            VisitType(name=name, minutes=minutes, order=order)
+            for name, minutes, order in STARTER_VISIT_TYPES
+        )

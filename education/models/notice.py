@@ -1,3 +1,4 @@
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import models
 from django.utils import translation
@@ -87,3 +88,16 @@ class EmergencyNotice(models.Model):
                 "url": linked.get_absolute_url() if linked else "",
                 "link_text": gettext(notice.link_text),
             }
+
+
+# The starter library's article on emergencies, which the notice links to.
+EMERGENCY_ARTICLE_SLUG = "when-back-or-neck-pain-is-an-emergency"
+
+
+def ensure_emergency_notice(sender, using, apps=global_apps, **kwargs):
+    """post_migrate: the notice in its built-in wording when the site has none."""
+    EmergencyNotice = apps.get_model("education", "EmergencyNotice")
+    Article = apps.get_model("education", "Article")
+    if not EmergencyNotice.objects.using(using).exists():
+        article = Article.objects.using(using).filter(slug=EMERGENCY_ARTICLE_SLUG).first()
+        EmergencyNotice.objects.using(using).create(article=article)
