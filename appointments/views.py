@@ -24,7 +24,7 @@ SESSION_KEY = "appointments:reference"
 @require_safe
 def location_list(request):
     """Active locations with address, phone, directions, hours and whether each is open
-    now (the page cache keeps it no longer than the next opening or closing).
+    now (the edge keeps it no longer than the next opening or closing).
 
     Template: ``appointments/location_list.html``; context: ``locations``, a list of
     (location, open now) pairs.

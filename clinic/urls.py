@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from clinic import views
 from clinic.sitemaps import sitemaps
-from core.page_cache import cache_public_page
+from core.edge_cache import cache_public_page
 
 admin.site.site_header = "Clinic staff"
 admin.site.site_title = "Clinic staff"

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from django.db import connections
 
-from core.page_cache import remember
+from core.edge_cache import remember
 from education.readability import plain_text
 
 # Words that say nothing about what a patient is looking for. Without apostrophes:

@@ -44,19 +44,14 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with empty caches: no page, rate count or lockout carried over,
-    nor anything this process kept beside them (core.page_cache)."""
+    """Each test starts with empty caches: no fragment, rate count or lockout carried over."""
     from django.core.cache import caches
-
-    from core import page_cache
 
     for cache in caches.all(initialized_only=True):
         cache.clear()
-    page_cache.forget_process_copies()
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
-    page_cache.forget_process_copies()
 
 
 @pytest.fixture

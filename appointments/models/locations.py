@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.page_cache import remember
+from core.edge_cache import remember
 from core.phone import tel_href
 
 
@@ -102,7 +102,7 @@ class Location(models.Model):
     @classmethod
     def for_footer(cls):
         """Active locations as plain dicts, cached until a location changes (see
-        core.page_cache): the footer is on every page."""
+        core.edge_cache.remember): the footer is on every page."""
         return remember(
             "footer-locations",
             lambda: [
@@ -114,17 +114,15 @@ class Location(models.Model):
 
     @classmethod
     def active_list(cls):
-        """The active locations, kept in this process until a location changes (see
-        core.page_cache): the request form offers and checks them without a query.
-        Shared by every request of the process: read them, never change them."""
-        return remember(
-            "active-locations", lambda: list(cls.objects.active()), 60 * 60, shared=False
-        )
+        """The active locations, cached until a location changes (see
+        core.edge_cache.remember): the request form offers and checks them without a
+        query."""
+        return remember("active-locations", lambda: list(cls.objects.active()), 60 * 60)
 
 
 def next_opening_change(now=None):
     """When an active location next opens or closes (clinic time), or None: no page
-    saying "Open now" may be kept past it (see core.page_cache.schedule_changes)."""
+    saying "Open now" may be kept past it (see core.edge_cache.schedule_changes)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     moments = []

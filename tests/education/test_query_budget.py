@@ -15,8 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Location
-from core import page_cache
-from core.page_cache import cache  # the cache pages and fragments are kept in
+from core.edge_cache import cache  # the cache fragments are kept in
 from education.models import Article, Clinician, EmergencyNotice, Topic
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +58,6 @@ def make_library(size, language="en"):
         for k in range(3)
     )
     return articles
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(monkeypatch):
-    # Measure the work of rendering: a page served from the page cache runs no query
-    # at all (tests/core/test_page_cache.py), which would hide an N+1 here.
-    monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
 
 
 @pytest.fixture(autouse=True)
@@ -134,10 +126,10 @@ def test_a_cold_fragment_cache_costs_one_query_per_fragment(client):
         client.get("/articles/article-1/")
 
     # The footer's locations and the emergency notice, each fetched once, then kept;
-    # and when content next changes on its own (the next scheduled publication, the
-    # next opening or closing of a location), which bounds how long the article's
-    # page data is kept.
-    assert len(queries) == warm + 2 + 2
+    # when content next changes on its own (the next scheduled publication, the next
+    # opening or closing of a location), which bounds how long the article's page data
+    # is kept; and that data (the article with its topics, the related articles).
+    assert len(queries) == warm + 2 + 2 + 3
 
 
 def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
@@ -152,4 +144,4 @@ def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/es/articles/es-article-1/")
 
-    assert len(queries) == warm + 3 + 2
+    assert len(queries) == warm + 3 + 2 + 3
