@@ -95,8 +95,8 @@ def page_weight(url):
 
 
 def query_counts(path, with_session=False):
-    """Queries to render the page (what every page shares already warm), then to serve
-    it again (0 when the page cache serves it)."""
+    """Queries to render the page (what every page shares already warm), then to render
+    it again (0 when every piece is in the fragments' cache)."""
     client = Client()
     if with_session:
         client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-such-session"
