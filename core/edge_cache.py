@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.tasks import task
@@ -145,9 +146,16 @@ def seconds_to_keep():
 # Fragments.
 
 
-def remember(name, compute, seconds=SHARED_SECONDS):
+def remember(name, compute, seconds=SHARED_SECONDS, *, shared_only=False):
     """compute(), kept in the cache until content changes or ``seconds`` pass; computed
-    anyway if the cache is down. None is never kept."""
+    anyway if the cache is down. None is never kept.
+
+    ``shared_only`` for what a request acts on (model instances): kept only in a cache
+    every process shares (Redis). The local-memory cache is one process's, and another
+    process's change never moves its content version on, so those are computed every
+    time there (development, tests, a single process)."""
+    if shared_only and isinstance(caches["pages"], LocMemCache):
+        return compute()
     try:
         version = content_version()
         value = cache.get(name, version=version)

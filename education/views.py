@@ -61,7 +61,7 @@ class ArticleListView(ListView):
 
 
 def kept(name, compute):
-    return remember(name, compute, seconds=seconds_to_keep())
+    return remember(name, compute, seconds=seconds_to_keep(), shared_only=True)
 
 
 def published_for_listing(language):

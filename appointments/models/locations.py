@@ -114,10 +114,12 @@ class Location(models.Model):
 
     @classmethod
     def active_list(cls):
-        """The active locations, cached until a location changes (see
+        """The active locations, kept in Redis until a location changes (see
         core.edge_cache.remember): the request form offers and checks them without a
         query."""
-        return remember("active-locations", lambda: list(cls.objects.active()), 60 * 60)
+        return remember(
+            "active-locations", lambda: list(cls.objects.active()), 60 * 60, shared_only=True
+        )
 
 
 def next_opening_change(now=None):

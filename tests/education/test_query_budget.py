@@ -126,10 +126,10 @@ def test_a_cold_fragment_cache_costs_one_query_per_fragment(client):
         client.get("/articles/article-1/")
 
     # The footer's locations and the emergency notice, each fetched once, then kept;
-    # when content next changes on its own (the next scheduled publication, the next
-    # opening or closing of a location), which bounds how long the article's page data
-    # is kept; and that data (the article with its topics, the related articles).
-    assert len(queries) == warm + 2 + 2 + 3
+    # and when content next changes on its own (the next scheduled publication, the
+    # next opening or closing of a location), which bounds how long the article's
+    # page data is kept.
+    assert len(queries) == warm + 2 + 2
 
 
 def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
@@ -144,4 +144,4 @@ def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/es/articles/es-article-1/")
 
-    assert len(queries) == warm + 3 + 2 + 3
+    assert len(queries) == warm + 3 + 2

@@ -11,9 +11,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test.client import MULTIPART_CONTENT
-from django.test.utils import CaptureQueriesContext
 
 from appointments.models import AppointmentRequest
 from core import edge_cache
@@ -262,16 +260,6 @@ def test_an_accept_encoding_that_is_not_gzip_never_fills_the_gzip_copy(client, a
     assert "Content-Encoding" not in plain
     assert zipped["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.content) == plain.content
-
-
-def test_a_cold_cache_renders_a_page_once(client, article):
-    caches["pages"].clear()
-    client.get(article.get_absolute_url())
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(article.get_absolute_url())
-
-    assert len(queries) == 0
 
 
 # Redis stays bounded: a flood of addresses cannot fill it or evict the counters.
