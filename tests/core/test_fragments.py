@@ -116,3 +116,22 @@ def test_the_active_locations_are_kept_in_a_shared_cache_until_a_location_change
     northgate = make_location("northgate", "Northgate", order=2)
 
     assert Location.active_list() == [location, northgate]
+
+
+def test_the_blank_form_is_kept_per_article_and_a_location_change_reaches_it(
+    client, location, pages_cache
+):
+    from tests.education.conftest import make_article
+
+    article = make_article()
+    northgate = make_location("northgate", "Northgate", order=2)
+    plain = client.get("/appointments/request/").text
+    about = client.get(f"/appointments/request/?article={article.slug}").text
+
+    northgate.name = "Northgate Spine Center"
+    northgate.save()
+    again = client.get("/appointments/request/").text
+
+    assert 'name="article" value="' not in plain
+    assert f'name="article" value="{article.slug}"' in about
+    assert "Northgate Spine Center" not in plain and "Northgate Spine Center" in again
