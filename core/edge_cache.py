@@ -107,7 +107,12 @@ class EdgeCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        # The content version is read once per request (content_version()).
+        _request.active, _request.version = True, None
+        try:
+            response = self.get_response(request)
+        finally:
+            _request.active, _request.version = False, None
         if not getattr(response, "public_page", False):
             return response
         if is_cacheable(request, response.public_paged) and may_keep(response):
@@ -171,16 +176,26 @@ def remember(name, compute, seconds=SHARED_SECONDS, *, shared_only=False):
     return value
 
 
+# The content version read for the request being served: set only between
+# EdgeCacheMiddleware's start and end of a request, so each request reads it once.
+_request = Local()
+
+
 def content_version():
-    version = cache.get(VERSION_KEY)
+    version = getattr(_request, "version", None)
     if version is None:
-        # Never a number an earlier start counted up to: the time in microseconds.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, None)
         version = cache.get(VERSION_KEY)
+        if version is None:
+            # Never a number an earlier start counted up to: the time in microseconds.
+            cache.add(VERSION_KEY, time.time_ns() // 1000, None)
+            version = cache.get(VERSION_KEY)
+        if getattr(_request, "active", False):
+            _request.version = version
     return version
 
 
 def new_content_version():
+    _request.version = None  # the rest of this request reads the new one
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted: the next read starts a new one
