@@ -9,7 +9,7 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Workers are processes: nothing in the app keeps state in them that matters for
-# correctness (sessions in the database, rate limits and page cache in Redis).
+# correctness (sessions in the database, rate limits and cached fragments in Redis).
 # Sync workers, one request at a time each: nginx (deploy/nginx.conf) reads every
 # request whole before passing it on and takes the reply just as fast, so a worker
 # never waits on a slow client, only on PostgreSQL or Redis (a millisecond or so).

@@ -9,15 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
-from core.page_cache import CacheReusingClients
-
 logger = logging.getLogger(__name__)
-
-# The default cache (the rate-limit counters), reusing one Redis client.
-cache = CacheReusingClients(caches, DEFAULT_CACHE_ALIAS)
 
 
 @dataclass(frozen=True)
@@ -82,17 +77,8 @@ def over_rate_limit(client_address):
 
 def count_in_window(key):
     """Count one more in the window under ``key`` (started by the first); the count.
-
-    With Redis, one round trip: SET NX starts the window with its expiry, INCR counts,
-    both in one MULTI/EXEC. Elsewhere (local memory), add() then incr()."""
+    add() starts the window with its expiry, incr() counts (Django's cache API)."""
     window = settings.REQUEST_RATE_WINDOW_SECONDS
-    redis = cache.redis()
-    if redis is not None:
-        full_key = cache.make_and_validate_key(key)
-        pipeline = redis.pipeline(transaction=True)
-        pipeline.set(full_key, 0, ex=window, nx=True)
-        pipeline.incr(full_key)
-        return pipeline.execute()[1]
     if cache.add(key, 1, timeout=window):
         return 1
     try:

@@ -4,14 +4,10 @@ import phonenumbers
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
-from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from appointments.abuse import FormStamp, over_rate_limit
@@ -236,27 +232,6 @@ class AppointmentRequestForm(forms.ModelForm):
         # model need not query the database to see that it exists.
         return {*super()._get_validation_exclusions(), "location"}
 
-    def rendered_fields(self, context):
-        """The fields as ``{% crispy form %}`` renders them.
-
-        A form not yet sent (every GET) is the same for every patient but for the
-        article it carries: it is rendered once per language and set of locations in
-        each process, and only the article is filled in (the only initial value a
-        view may give it). A sent form (errors, values kept) is rendered in full.
-        """
-        if self.is_bound:
-            return render_crispy_form(self, context=context.flatten())
-        key = (get_language(), tuple((loc.pk, location_label(loc)) for loc in self.locations))
-        html = _blank_forms.get(key)
-        if html is None:
-            if len(_blank_forms) >= 32:  # locations edited many times: start afresh
-                _blank_forms.clear()
-            blank = type(self)(initial={"article": ARTICLE_SLOT})
-            html = _blank_forms[key] = render_crispy_form(blank)
-        article = self.initial.get("article") or ""
-        value = f' value="{escape(article)}"' if article else ""
-        return mark_safe(html.replace(f' value="{ARTICLE_SLOT}"', value, 1))  # noqa: S308 (escaped)
-
     @property
     def fields_with_errors(self):
         if not self.is_bound:
@@ -397,12 +372,6 @@ class AppointmentRequestForm(forms.ModelForm):
     def reference_taken(self):
         reference = self.instance.reference
         return AppointmentRequest.objects.filter(reference=reference).exists()
-
-
-# Stands for the article's slug in a rendered blank form (rendered_fields()).
-ARTICLE_SLOT = "article-slot"
-# A blank form rendered by crispy, per (language, locations): see rendered_fields().
-_blank_forms = {}
 
 
 def published_article(slug):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from appointments import views
-from core.page_cache import cache_public_page
+from core.edge_cache import cache_public_page
 
 app_name = "appointments"
 

@@ -1,10 +1,12 @@
 import logging
 from urllib.parse import urlsplit
 
+from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -14,6 +16,7 @@ from appointments.forms import AppointmentRequestForm, published_article
 from appointments.models import Location
 from appointments.notifications import queue_notifications, response_days
 from core.client_ip import client_ip
+from core.edge_cache import remember
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ SESSION_KEY = "appointments:reference"
 @require_safe
 def location_list(request):
     """Active locations with address, phone, directions, hours and whether each is open
-    now (the page cache keeps it no longer than the next opening or closing).
+    now (the edge keeps it no longer than the next opening or closing).
 
     Template: ``appointments/location_list.html``; context: ``locations``, a list of
     (location, open now) pairs.
@@ -96,6 +99,14 @@ def rate_limited(request):
 
 def show_form(request, form, stamp, article):
     context = {"form": form, "form_token": stamp.signed, "article": article}
+    if not form.is_bound:
+        # A form not yet sent is the same for every patient who came from the same
+        # article: crispy's rendering (most of the page's cost, measured) is kept in
+        # the cache until content (a location) changes. A sent form is rendered anew.
+        slug = article.slug if article else ""
+        context["fields"] = remember(
+            f"request-form:{get_language()}:{slug}", lambda: render_crispy_form(form)
+        )
     return render(request, "appointments/request_form.html", context)
 
 

@@ -87,8 +87,9 @@ MIDDLEWARE = [
     # A 400, not a 500, for form bodies in a charset Django cannot decode.
     "clinic.middleware.FormEncodingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Serves patients' cached public pages before the rest of the stack runs.
-    "core.page_cache.PatientPageCacheMiddleware",
+    # Cache-Control for patients' public pages, which the front proxy keeps
+    # (core.edge_cache); above every middleware that sets a cookie or the CSP.
+    "core.edge_cache.EdgeCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,11 +158,12 @@ DATABASES["default"]["OPTIONS"].setdefault(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # https://docs.djangoproject.com/en/6.1/topics/cache/
-# Redis when REDIS_URL is set: rate limits, lockouts and cached pages are then shared
-# by every app process. The local-memory cache is only right for a single process.
-# Pages have their own cache ("pages", core.page_cache): REDIS_PAGES_URL may point it
-# at a separate Redis with a memory cap and LRU eviction (README, "Redis"), so that no
-# number of pages can evict a rate-limit counter.
+# Redis when REDIS_URL is set: rate limits, lockouts and cached fragments are then
+# shared by every app process. The local-memory cache is only right for a single process.
+# Fragments of pages have their own cache ("pages", core.edge_cache.remember):
+# REDIS_PAGES_URL may point it at a separate Redis with a memory cap and LRU eviction
+# (README, "Redis"), so that they can never evict a rate-limit counter. Whole pages are
+# kept by the front proxy (deploy/nginx.conf), not here.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", REDIS_URL)
 # Every key starts with this, so sites (or test runs) sharing one Redis never meet.
@@ -281,6 +283,11 @@ CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(614) 555-0142")
 FRONT_DESK_EMAILS = env_list("FRONT_DESK_EMAILS", "frontdesk@localhost")
 # Absolute links in emails (no trailing slash).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The front proxies' purge addresses (deploy/nginx.conf's purge server, e.g.
+# http://127.0.0.1:8079): every content change purges the public pages from each
+# (core.edge_cache). Empty: no purge, pages expire within five minutes.
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
 
 # Request bodies (clinic.middleware.RequestBodyLimitMiddleware): the patient form is a
 # few KB; the admin takes uploads (article images).

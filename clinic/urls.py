@@ -8,7 +8,7 @@ from django.urls import include, path, reverse_lazy
 
 from clinic import second_factor, views
 from clinic.sitemaps import sitemaps
-from core.page_cache import cache_public_page
+from core.edge_cache import cache_public_page
 
 # Patients' pages: English at /, Spanish under /es/. The URL alone sets the language
 # (LocaleMiddleware never redirects an unprefixed address by Accept-Language).

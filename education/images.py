@@ -36,7 +36,7 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps, UnidentifiedImageError
 from simple_history.models import HistoricalRecords
 
-from core import page_cache
+from core import edge_cache
 from core.site import absolute_url
 
 RENDITION_WIDTHS = (400, 800, 1200)
@@ -416,8 +416,8 @@ def remove_files(sender, instance, **kwargs):
     transaction.on_commit(lambda: delete_files(names))
 
 
-# An image's words (alt, caption) are on cached pages.
-page_cache.refresh_pages_when_changed(Image)
+# An image's words (alt, caption) are on the pages the edge keeps.
+edge_cache.purge_when_changed(Image)
 
 
 def existing_ids(ids):

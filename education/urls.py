@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.page_cache import cache_public_page
+from core.edge_cache import cache_public_page
 from education import views
 from education.feeds import LatestArticlesFeed
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from core.page_cache import remember, seconds_to_keep
+from core.edge_cache import remember, seconds_to_keep
 from core.site import absolute_url
 from education import search
 from education.models import Article, EmergencyNotice, Topic, current_language
@@ -55,13 +55,13 @@ class ArticleListView(ListView):
         return context
 
 
-# What every visitor of a list page sees alike, found once per process and content
-# version (core.page_cache.remember) and kept no longer than the next scheduled
-# change: a visitor with a session then costs no query for it.
+# What every visitor of a list page sees alike, kept in the cache per content version
+# (core.edge_cache.remember) and no longer than the next scheduled change: a page the
+# edge does not keep (a visitor with a session) then costs no query for it.
 
 
 def kept(name, compute):
-    return remember(name, compute, seconds=seconds_to_keep(), shared=False)
+    return remember(name, compute, seconds=seconds_to_keep(), shared_only=True)
 
 
 def published_for_listing(language):
@@ -143,7 +143,7 @@ class ArticleDetailView(DetailView):
 
     template_name = "education/article_detail.html"
     context_object_name = "article"
-    page = None  # a patient's page data, kept per process (see get_object)
+    page = None  # a patient's page data, kept in the cache (see get_object)
 
     def get_queryset(self):
         # An article is found only under its own language's address: a Spanish slug
@@ -163,15 +163,13 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         if self.request.user.has_perm("education.view_article"):
             return super().get_object(queryset)  # staff: drafts too, always read fresh
-        # Patients: the published article and what its page shows, found once per
-        # process until content changes (core.page_cache.remember), so a page
-        # rendered for a visitor with a session costs no query.
+        # Patients: the published article and what its page shows, kept until content
+        # changes (core.edge_cache.remember), so a page rendered for a visitor with a
+        # session costs no query.
         slug, language = self.kwargs["slug"], current_language()
-        self.page = remember(
+        self.page = kept(
             f"article-page:{language}:{slug}",
             lambda: published_article_page(self.get_queryset(), slug),
-            seconds=seconds_to_keep(),
-            shared=False,
         )
         return self.page["article"]
 

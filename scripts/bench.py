@@ -3,13 +3,15 @@
 Usage: bench.py BASE_URL SECONDS CONNECTIONS
 
 Each line is wrk (or, for submissions, 8 threads filling in the form like a patient)
-against gunicorn, with the worker CPU it cost per request: utime + stime of every
-gunicorn worker process from /proc, before and after the run (workers restarted
-during the run are counted through the master's cutime + cstime), divided by the
-requests completed. The lines: an article from the page cache, the same article and
-the home page and article list uncached (a session cookie), the request form GET,
-valid submissions (GET + POST pairs) and then valid POSTs alone, and the site's CSS
-file (the ceiling the cached article is compared with).
+against gunicorn, or against nginx running deploy/nginx.conf in front of it, with the
+worker CPU it cost per request: utime + stime of every gunicorn worker process from
+/proc, before and after the run (workers restarted during the run are counted through
+the master's cutime + cstime), divided by the requests completed. The lines: through
+nginx (HTTPS), an article kept by nginx's cache and the site's CSS file (the ceiling
+the kept article is compared with), then valid submissions with nginx's rate limit
+raised for the bench; straight to gunicorn, the article and the home page and article
+list uncached (a session cookie: no cache of any kind answers), the request form GET,
+valid submissions (GET + POST pairs) and then valid POSTs alone.
 
 Then, unless BENCH_WORKER=0, the submission figures twice more with a live `manage.py
 run_worker` sending to a loopback SMTP server (aiosmtpd, tests/core/smtp.py) that
@@ -54,6 +56,8 @@ from appointments.models import AppointmentRequest  # noqa: E402
 from core.models import Email  # noqa: E402
 from education.models import Article  # noqa: E402
 from tests.core.smtp import ACCEPT, HANG, SMTPServer  # noqa: E402
+from tests.hardening import proxy  # noqa: E402
+from tests.hardening.test_abuse import free_port  # noqa: E402
 
 
 def fetch(url):
@@ -91,8 +95,8 @@ def page_weight(url):
 
 
 def query_counts(path, with_session=False):
-    """Queries to render the page (what every page shares already warm), then to serve
-    it again (0 when the page cache serves it)."""
+    """Queries to render the page (what every page shares already warm), then to render
+    it again (0 when every piece is in the fragments' cache)."""
     client = Client()
     if with_session:
         client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-such-session"
@@ -229,6 +233,9 @@ class Submitter(threading.Thread):
         super().__init__()
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
+        # Through nginx: HTTPS, under the site's name (what the browser would send).
+        self.tls = parts.scheme == "https"
+        self.site = proxy.SERVER_NAME if self.tls else f"{self.host}:{self.port}"
         self.deadline = deadline
         self.forms = forms
         self.collect = collect  # a list to fill with fetched forms instead of posting
@@ -236,7 +243,7 @@ class Submitter(threading.Thread):
         self.post_seconds = []  # each POST, sent to answered
 
     def get_form(self, conn):
-        conn.request("GET", "/appointments/request/")
+        conn.request("GET", "/appointments/request/", headers={"Host": self.site})
         response = conn.getresponse()
         html = response.read().decode()
         cookies = {}
@@ -254,9 +261,10 @@ class Submitter(threading.Thread):
             "/appointments/request/",
             body=body.encode(),
             headers={
+                "Host": self.site,
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-                "Referer": f"http://{self.host}:{self.port}/appointments/request/",
+                "Referer": f"{'https' if self.tls else 'http'}://{self.site}/appointments/request/",
             },
         )
         response = conn.getresponse()
@@ -268,7 +276,10 @@ class Submitter(threading.Thread):
             self.failures += 1
 
     def run(self):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        if self.tls:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=10, context=NGINX_TLS)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         while time.monotonic() < self.deadline:
             if self.collect is not None:
                 self.collect.append(self.get_form(conn))
@@ -280,6 +291,45 @@ class Submitter(threading.Thread):
                 self.post(conn, cookies, form)
             else:
                 self.post(conn, *self.get_form(conn))
+
+
+# The client side of the bench nginx's certificate (nginx_in_front()).
+NGINX_TLS = None
+
+
+def nginx_in_front(base):
+    """nginx with deploy/nginx.conf (as tests/hardening/proxy.py renders it) in front of
+    the gunicorn at ``base``, serving collectstatic's output; its rate limit on the form
+    raised for the bench only. Returns the running nginx and its HTTPS base URL."""
+    global NGINX_TLS
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-nginx-"))
+    certificate, key = proxy.make_certificate(workdir)
+    http_port, https_port = free_port(), free_port()
+    site = proxy.render_site_config(
+        http_port=http_port,
+        https_port=https_port,
+        upstream=f"127.0.0.1:{urlsplit(base).port}",
+        static_root=settings.STATIC_ROOT,
+        media_root=workdir,
+        certificate=certificate,
+        key=key,
+        workdir=workdir,
+        purge_port=free_port(),
+    )
+    site = site.replace("rate=30r/m", "rate=1000000r/s")
+    NGINX_TLS = proxy.client_tls_context(certificate)
+    nginx = proxy.start_nginx(workdir, site, http_port, https_port, NGINX_TLS)
+    return nginx, f"https://127.0.0.1:{https_port}"
+
+
+def through_nginx(url):
+    """The compressed size of a 200 from nginx, under the site's name, and what nginx's
+    cache did (None for a static file)."""
+    request = Request(url, headers={"Host": proxy.SERVER_NAME, "Accept-Encoding": "gzip"})
+    with urlopen(request, timeout=10, context=NGINX_TLS) as response:
+        body = response.read()
+        assert response.status == 200 and response.url == url, response.url
+        return len(body), response.headers["X-Cache-Status"]
 
 
 def p99(seconds):
@@ -456,7 +506,7 @@ def main():
     cpu = WorkerCPU(Path(os.environ["PROD_DIR"], "gunicorn.pid").read_text())
     article = Article.objects.published().get(slug="whats-next-if-facet-joint-injections-dont-work")
     article_path = article.get_absolute_url()
-    # Any session cookie: the page cache steps aside, the page is rendered.
+    # Any session cookie: no cache answers (the app keeps no page), the page is rendered.
     session = (f"Cookie: {settings.SESSION_COOKIE_NAME}=bench-no-such-session",)
 
     print(
@@ -468,27 +518,60 @@ def main():
     print("# cpu ms: worker CPU per request, summed over the gunicorn workers (/proc)")
     print(LINE.format("line", "req/s", "cpu ms", "p50", "p99", "SQL", "KB gz", ""))
 
-    results = {}
-    pages = [
-        ("article, from the page cache", article_path, ()),
-        ("article, uncached (session)", article_path, session),
-        ("home, uncached (session)", "/", session),
-        ("article list, uncached (session)", "/articles/", session),
-        ("request form GET", "/appointments/request/", ()),
+    nginx, edge = nginx_in_front(base)
+    try:
+        run_lines(base, edge, seconds, connections, cpu, article_path, session)
+    finally:
+        nginx.stop()
+
+
+def run_lines(base, edge, seconds, connections, cpu, article_path, session):
+    # Through nginx, under the site's name: what a patient's browser reaches.
+    site = (f"Host: {proxy.SERVER_NAME}",)
+    static = urlsplit(css_url(base, "/")).path
+    edge_lines = [
+        ("article, kept by nginx", edge + article_path),
+        ("the site's CSS file, by nginx", edge + static),
     ]
-    for name, path, headers in pages:
-        rendered, served = query_counts(path, with_session=bool(headers))
-        total, _ = page_weight(base + path)
+    rates = []
+    for name, url in edge_lines:
+        through_nginx(url)  # the article: now kept
+        size, cache_status = through_nginx(url)
+        assert cache_status in (None, "HIT"), (url, cache_status)
         with cpu:
-            result = wrk(base + path, seconds, connections, headers)
-        results[name] = result["rps"]
+            result = wrk(url, seconds, connections, site)
+        rates.append(result["rps"])
         print_line(
             name,
             result["rps"],
             cpu.per_request_ms(result["requests"]),
             result["p50"],
             result["p99"],
-            f"{rendered}/{served}" if not headers else str(rendered),
+            "0",
+            f"{size / 1024:.1f}",
+            f"({result['errors']} non-2xx!)" if result["errors"] else "",
+        )
+    print(f"kept article / CSS file through nginx: {rates[0] / rates[1]:.2f} of its requests/s")
+
+    # Straight to gunicorn, rendered: no cache of any kind answers a session's page.
+    pages = [
+        ("article, uncached (session)", article_path, session),
+        ("home, uncached (session)", "/", session),
+        ("article list, uncached (session)", "/articles/", session),
+        ("request form GET", "/appointments/request/", ()),
+    ]
+    for name, path, headers in pages:
+        rendered, _ = query_counts(path, with_session=bool(headers))
+        total, _ = page_weight(base + path)
+        with cpu:
+            result = wrk(base + path, seconds, connections, headers)
+        print_line(
+            name,
+            result["rps"],
+            cpu.per_request_ms(result["requests"]),
+            result["p50"],
+            result["p99"],
+            str(rendered),
             f"{total / 1024:.1f}",
             f"({result['errors']} non-2xx!)" if result["errors"] else "",
         )
@@ -519,20 +602,17 @@ def main():
         + ("rows == successes" if rows == ok else "MISMATCH"),
     )
 
-    static = css_url(base, "/")
-    with cpu:
-        result = wrk(static, seconds, connections)
+    rate, ok, failed, rows, latency = submissions(edge, seconds, cpu=cpu)
+    right &= rows == ok
     print_line(
-        "the site's CSS file (the ceiling)",
-        result["rps"],
-        cpu.per_request_ms(result["requests"]),
-        result["p50"],
-        result["p99"],
-        "0",
-        f"{len(fetch(static)[0]) / 1024:.1f}",
+        "valid submissions through nginx",
+        rate,
+        cpu.per_request_ms(ok + failed),
+        "",
+        f"{latency * 1000:.0f}ms",
+        note=f"per pair, HTTPS, rate limit raised; {ok} accepted, {failed} refused, "
+        f"{rows} rows: " + ("rows == successes" if rows == ok else "MISMATCH"),
     )
-    ratio = results["article, from the page cache"] / result["rps"]
-    print(f"cached article / CSS file: {ratio:.2f} of the static file's requests per second")
 
     if os.environ.get("BENCH_WORKER", "1") != "0":
         counts = submissions(base, seconds)

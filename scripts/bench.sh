@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark of the production setup (gunicorn with gunicorn.conf.py, WhiteNoise, DEBUG
-# off) on PostgreSQL and Redis with the demo content, driven by wrk on loopback. Each
-# line (see scripts/bench.py) gives requests per second and the gunicorn workers' CPU
-# per request: the article from the page cache and uncached, home and article list
-# uncached, the request form, valid submissions, and the site's CSS file as the
-# ceiling; then submissions with a live `manage.py run_worker` and a loopback SMTP
-# server that accepts, then hangs (BENCH_WORKER=0 leaves those out).
+# Benchmark of the production setup (nginx with deploy/nginx.conf in front of gunicorn
+# with gunicorn.conf.py, WhiteNoise, DEBUG off) on PostgreSQL and Redis with the demo
+# content, driven by wrk on loopback. Each line (see scripts/bench.py) gives requests
+# per second and the gunicorn workers' CPU per request: through nginx, an article kept
+# by its cache against the site's CSS file (the ceiling) and valid submissions (its
+# rate limit raised for the bench); straight to gunicorn, the article, home and article
+# list uncached, the request form, valid submissions and POSTs alone; then submissions
+# with a live `manage.py run_worker` and a loopback SMTP server that accepts, then
+# hangs (BENCH_WORKER=0 leaves those out). Needs nginx and libnginx-mod-http-cache-purge.
 # env: BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2: gunicorn workers),
 #      BENCH_GUNICORN (extra gunicorn options, e.g. "--worker-class sync --threads 1"),
 #      PGHOST_URL (postgres://postgres@127.0.0.1:5432),
@@ -13,12 +15,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
+[ -x /usr/sbin/nginx ] || { echo "nginx is needed: apt-get install -y nginx-light libnginx-mod-http-cache-purge" >&2; exit 2; }
 PG=${PGHOST_URL:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DATABASE:-clinic_bench}
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL=$PG/$DB
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/14}
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+# clinic.example.org: the name deploy/nginx.conf serves (and caches) under.
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver,clinic.example.org
 # The benchmark submits far faster than any patient: lift the abuse limits for it.
 export REQUEST_RATE_LIMIT=100000000 REQUEST_MIN_FILL_SECONDS=0
 export GUNICORN_ACCESS_LOG=/dev/null

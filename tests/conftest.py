@@ -39,12 +39,9 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with empty caches: no page, rate count or lockout carried over,
-    nor anything this process kept beside them (core.page_cache)."""
+    """Each test starts with empty caches: no fragment, rate count or lockout carried over."""
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
-
-    from core import page_cache
 
     def empty_local_caches():
         for cache in caches.all(initialized_only=True):
@@ -52,7 +49,6 @@ def _empty_cache():
             # included: tests with Redis use keys of their own (tests/redis_server.py).
             if not isinstance(cache, RedisCache):
                 cache.clear()
-        page_cache.forget_process_copies()
 
     empty_local_caches()
     yield

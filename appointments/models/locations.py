@@ -11,7 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from core.page_cache import remember
+from core.edge_cache import remember
 from core.phone import tel_href
 
 
@@ -118,7 +118,7 @@ class Location(models.Model):
     @classmethod
     def for_footer(cls):
         """Active locations as plain dicts, cached until a location changes (see
-        core.page_cache): the footer is on every page."""
+        core.edge_cache.remember): the footer is on every page."""
         return remember(
             "footer-locations",
             lambda: [
@@ -130,17 +130,17 @@ class Location(models.Model):
 
     @classmethod
     def active_list(cls):
-        """The active locations, kept in this process until a location changes (see
-        core.page_cache): the request form offers and checks them without a query.
-        Shared by every request of the process: read them, never change them."""
+        """The active locations, kept in Redis until a location changes (see
+        core.edge_cache.remember): the request form offers and checks them without a
+        query."""
         return remember(
-            "active-locations", lambda: list(cls.objects.active()), 60 * 60, shared=False
+            "active-locations", lambda: list(cls.objects.active()), 60 * 60, shared_only=True
         )
 
 
 def next_opening_change(now=None):
     """When an active location next opens or closes (clinic time), or None: no page
-    saying "Open now" may be kept past it (see core.page_cache.schedule_changes)."""
+    saying "Open now" may be kept past it (see core.edge_cache.schedule_changes)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     moments = []

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from core.page_cache import remember
+from core.edge_cache import remember
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ register = template.Library()
 def site_footer(context):
     """{% site_footer %}: includes/_footer.html (the clinic, its locations, the
     disclaimer), rendered once per language and content version and kept (see
-    core.page_cache.remember): the same on every page, it changes only with them."""
+    core.edge_cache.remember): the same on every page, it changes only with them."""
     clinic = f"{settings.CLINIC_NAME}\n{settings.CLINIC_PHONE}".encode()
     name = f"footer:{get_language()}:{hashlib.sha256(clinic).hexdigest()[:16]}"
     template_ = context.template.engine.get_template("includes/_footer.html")

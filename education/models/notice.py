@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from simple_history.models import HistoricalRecords
 
-from core.page_cache import remember
+from core.edge_cache import remember
 from core.text import single_line
 from education.models.articles import Article
 from education.models.languages import current_language

@@ -13,7 +13,7 @@ from django.utils import timezone
 from appointments.demo import seed_locations
 from appointments.models import Location, OpeningHours
 from appointments.models.locations import next_opening_change
-from core import page_cache
+from core import edge_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
@@ -67,13 +67,13 @@ def test_the_next_change_is_the_next_opening_or_closing(riverside):
 
 def test_a_kept_locations_page_expires_when_a_location_opens_or_closes(riverside, monkeypatch):
     soon = timezone.now() + timedelta(seconds=40)
-    monkeypatch.setitem(page_cache._scheduled_changes, "appointments.opening-hours", lambda: soon)
+    monkeypatch.setitem(edge_cache._scheduled_changes, "appointments.opening-hours", lambda: soon)
 
-    assert page_cache.seconds_to_keep() <= 41
+    assert edge_cache.seconds_to_keep() <= 41
 
 
 def test_the_opening_hours_hook_is_registered(riverside):
-    hook = page_cache._scheduled_changes["appointments.opening-hours"]
+    hook = edge_cache._scheduled_changes["appointments.opening-hours"]
 
     assert hook() == next_opening_change()
 
@@ -112,7 +112,7 @@ def test_the_page_runs_a_fixed_number_of_queries(client, riverside):
     for n in range(10):
         seed = Location.objects.create(name=f"L{n}", slug=f"l{n}", address="x", phone="1")
         OpeningHours.objects.create(location=seed, weekday=0, opens=time(8), closes=time(9))
-    page_cache.cache.clear()
+    edge_cache.cache.clear()
 
     with CaptureQueriesContext(connection) as queries:
         client.get("/locations/")

@@ -131,7 +131,7 @@ def test_production_without_a_mail_server_never_uses_the_console():
     assert "console" not in values["MAILERS"]
 
 
-def test_the_page_cache_can_have_a_redis_of_its_own():
+def test_fragments_can_have_a_redis_of_their_own():
     values = settings_in_process(
         {
             "DJANGO_DEBUG": "1",

@@ -1,15 +1,13 @@
-"""Fragments every page shares (the footer, the locations) are kept per process under
-the content version, read once per request; a cold cache renders a page once; one
-Redis client serves every call (issue 16)."""
+"""Fragments every page shares (the footer, the locations) are kept in the cache under
+the content version (core.edge_cache.remember), with the local-memory cache and Redis."""
 
 import os
 
 import pytest
-from django.core.cache import caches
 from django.test.signals import template_rendered
 
 from appointments.models import Location
-from core import page_cache
+from core import edge_cache
 from tests.appointments.conftest import make_location
 from tests.conftest import skip_or_fail
 
@@ -27,7 +25,7 @@ REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 
 @pytest.fixture(params=["local memory", "redis"])
 def pages_cache(request, settings):
-    """The page cache as in development and tests, then as in production."""
+    """The fragments' cache as in development and tests, then as in production."""
     if request.param == "redis":
         redis = pytest.importorskip("redis")
         try:
@@ -61,13 +59,6 @@ def renders_of(template_name, visit, times):
     return len(renders)
 
 
-def test_a_cold_cache_renders_a_page_once(client, location, pages_cache):
-    def visit():
-        assert client.get("/locations/").status_code == 200
-
-    assert renders_of("appointments/location_list.html", visit, 3) == 1
-
-
 def test_the_footer_is_rendered_once_per_language(client, location, pages_cache):
     def visit():
         client.cookies["sessionid"] = "no-such-session"  # every page rendered afresh
@@ -75,26 +66,6 @@ def test_the_footer_is_rendered_once_per_language(client, location, pages_cache)
             assert client.get(path).status_code == 200
 
     assert renders_of("includes/_footer.html", visit, 3) == 2
-
-
-def test_a_page_rendered_afresh_asks_the_cache_once(client, location, monkeypatch):
-    client.cookies["sessionid"] = "no-such-session"
-    client.get("/locations/")  # the footer's fragments are kept
-    calls = []
-    for method in ("get", "get_many", "set", "add", "get_or_set"):
-        original = getattr(page_cache.cache, method)
-        monkeypatch.setattr(
-            page_cache.cache,
-            method,
-            lambda *a, _original=original, _name=method, **k: (
-                calls.append(_name) or _original(*a, **k)
-            ),
-        )
-
-    response = client.get("/locations/")
-
-    assert response.status_code == 200
-    assert calls == ["get"]  # the content version, for every fragment of the page
 
 
 def test_a_location_change_shows_in_the_footer_at_once(client, location, pages_cache):
@@ -110,37 +81,17 @@ def test_a_location_change_shows_in_the_footer_at_once(client, location, pages_c
 
 
 def test_an_emptied_cache_never_brings_back_an_older_value(pages_cache):
-    assert page_cache.remember("greeting", lambda: "old") == "old"
+    assert edge_cache.remember("greeting", lambda: "old") == "old"
 
-    page_cache.cache.clear()  # Redis flushed, or the version key evicted
-    assert page_cache.remember("greeting", lambda: "new") == "new"
+    edge_cache.cache.clear()  # Redis flushed, or the version key evicted
+    assert edge_cache.remember("greeting", lambda: "new") == "new"
 
-    page_cache.cache.clear()
-    page_cache.content_changed()  # a change recorded on an empty cache
-    assert page_cache.remember("greeting", lambda: "newer") == "newer"
-
-
-def test_process_copies_of_model_instances_need_a_shared_version(location, pages_cache):
-    """With the local-memory cache another process's change would never reach this
-    one's copy: the active locations are read every time. With Redis, once per
-    content version."""
-    first, second = Location.active_list(), Location.active_list()
-
-    assert first == second == [location]
-    assert (first is second) == (pages_cache == "redis")
+    edge_cache.cache.clear()
+    edge_cache.new_content_version()  # a change recorded on an empty cache
+    assert edge_cache.remember("greeting", lambda: "newer") == "newer"
 
 
-@pytest.mark.parametrize("pages_cache", ["redis"], indirect=True)
-def test_one_redis_client_serves_every_call(pages_cache):
-    page_cache.cache.get("anything")
-    page_cache.cache.set("anything", 1)
-
-    backend = caches["pages"]._cache
-    assert backend.get_client() is backend.get_client(write=True)
-
-
-@pytest.mark.parametrize("shared", [True, False])
-def test_a_failing_computation_runs_once_and_says_so(pages_cache, shared):
+def test_a_failing_computation_runs_once_and_says_so(pages_cache):
     """A database outage inside compute() is not a cache outage: one try, its error."""
     calls = []
 
@@ -149,5 +100,38 @@ def test_a_failing_computation_runs_once_and_says_so(pages_cache, shared):
         raise ConnectionError("database down")
 
     with pytest.raises(ConnectionError):
-        page_cache.remember("failing", compute, shared=shared)
+        edge_cache.remember("failing", compute)
     assert calls == [1]
+
+
+def test_the_active_locations_are_kept_in_a_shared_cache_until_a_location_changes(
+    location, pages_cache, django_assert_num_queries
+):
+    """With the local-memory cache (one process's) another process's change would
+    never reach a kept copy: they are read every time."""
+    Location.active_list()
+    with django_assert_num_queries(0 if pages_cache == "redis" else 1):
+        assert Location.active_list() == [location]
+
+    northgate = make_location("northgate", "Northgate", order=2)
+
+    assert Location.active_list() == [location, northgate]
+
+
+def test_the_blank_form_is_kept_per_article_and_a_location_change_reaches_it(
+    client, location, pages_cache
+):
+    from tests.education.conftest import make_article
+
+    article = make_article()
+    northgate = make_location("northgate", "Northgate", order=2)
+    plain = client.get("/appointments/request/").text
+    about = client.get(f"/appointments/request/?article={article.slug}").text
+
+    northgate.name = "Northgate Spine Center"
+    northgate.save()
+    again = client.get("/appointments/request/").text
+
+    assert 'name="article" value="' not in plain
+    assert f'name="article" value="{article.slug}"' in about
+    assert "Northgate Spine Center" not in plain and "Northgate Spine Center" in again

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from core.page_cache import cache  # the cache pages and fragments are kept in
+from core.edge_cache import cache  # the cache fragments are kept in
 from education.models import Article
 from education.sitemaps import ArticleSitemap
 from tests.education.conftest import make_article, make_topic
@@ -57,8 +57,8 @@ def test_scheduled_article_joins_the_feed_when_its_time_comes(client, scheduled)
     assert feed_items(client) == []
 
     Article.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now())
-    # The kept feed expires by the article's publication time (core.page_cache);
-    # moving that time instead of waiting means emptying the cache here.
+    # What the feed is made of is kept no longer than the article's publication time
+    # (core.edge_cache); moving that time instead of waiting means emptying the cache.
     cache.clear()
 
     assert [item.findtext("title") for item in feed_items(client)] == [scheduled.title]

@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image as PILImage
 
-from core import page_cache
 from education import images
 from education.images import Image
 from education.sanitize import clean_article_html
@@ -202,8 +201,7 @@ def test_renditions_are_made_at_upload_and_never_when_pages_are_viewed(client, m
 
 
 @pytest.fixture
-def illustrated(monkeypatch):
-    monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
+def illustrated():
     lead = make_image("Side view of the lower spine")
     inline = make_image("Needle placement near a facet joint", fmt="PNG", width=900, height=600)
     article = make_article(
@@ -298,8 +296,7 @@ def test_saved_article_keeps_only_library_images():
     assert article.body == f"<p>A</p><p>[image {image.pk}]</p>"
 
 
-def test_marker_of_a_deleted_image_renders_nothing(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
+def test_marker_of_a_deleted_image_renders_nothing(client):
     image = make_image()
     article = make_article(body=f"<p>A</p><p>[image {image.pk}]</p><p>B</p>")
     image.delete()

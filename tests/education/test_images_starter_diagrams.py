@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from PIL import Image as PILImage
 
-from core import page_cache
 from education.demo import seed_education
 from education.images import Image
 from education.models import Article
@@ -127,8 +126,7 @@ def test_unknown_diagram_is_an_error_not_a_silent_gap():
 
 
 @pytest.mark.django_db
-def test_facet_joint_article_page_shows_the_diagram_with_alt_text_and_caption(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
+def test_facet_joint_article_page_shows_the_diagram_with_alt_text_and_caption(client):
     seed_education(publish=True)
     diagram = diagrams()["facet-joints"]
 

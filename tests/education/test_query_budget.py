@@ -15,8 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Location
-from core import page_cache
-from core.page_cache import cache  # the cache pages and fragments are kept in
+from core.edge_cache import cache  # the cache fragments are kept in
 from education.models import Article, Clinician, EmergencyNotice, Topic
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +61,6 @@ def make_library(size, language="en"):
         for k in range(3)
     )
     return articles
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(monkeypatch):
-    # Measure the work of rendering: a page served from the page cache runs no query
-    # at all (tests/core/test_page_cache.py), which would hide an N+1 here.
-    monkeypatch.setattr(page_cache, "is_cacheable", lambda request: False)
 
 
 @pytest.fixture(autouse=True)

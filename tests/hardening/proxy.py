@@ -22,6 +22,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 SITE_CONFIG = BASE_DIR / "deploy" / "nginx.conf"
 NGINX = Path("/usr/sbin/nginx")
+# libnginx-mod-http-cache-purge, which Debian's nginx.conf loads (modules-enabled/).
+PURGE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 # Values of the site file that stay as they are in the tests.
 KEPT_SITE_LINES = ["server_name clinic.example.org;"]
 SERVER_NAME = "clinic.example.org"
@@ -32,9 +34,19 @@ class SiteConfigChanged(Exception):
 
 
 def render_site_config(
-    *, http_port, https_port, upstream, static_root, media_root, certificate, key
+    *,
+    http_port,
+    https_port,
+    upstream,
+    static_root,
+    media_root,
+    certificate,
+    key,
+    workdir,
+    purge_port,
 ):
-    """deploy/nginx.conf with its "# SITE" values set for a test on loopback."""
+    """deploy/nginx.conf with its "# SITE" values set for a test on loopback, its cache
+    and logs in ``workdir``."""
     text = SITE_CONFIG.read_text()
     replacements = {
         "server 127.0.0.1:8000;": f"server {upstream};",
@@ -49,6 +61,10 @@ def render_site_config(
         "/etc/letsencrypt/live/clinic.example.org/privkey.pem": str(key),
         "alias /srv/clinic/staticfiles/;": f"alias {static_root}/;",
         "alias /srv/clinic/media/;": f"alias {media_root}/;",
+        "proxy_cache_path /var/cache/nginx/clinic ": f"proxy_cache_path {workdir}/cache ",
+        "access_log /var/log/nginx/access.log ": f"access_log {workdir}/access.log ",
+        "access_log /var/log/nginx/clinic-purge.log ": f"access_log {workdir}/purge.log ",
+        "listen 127.0.0.1:8079;": f"listen 127.0.0.1:{purge_port};",
     }
     site_lines = [
         line.strip()
@@ -79,6 +95,7 @@ def main_config(workdir, site_file):
     # As root, nginx's workers would otherwise run as nobody, who cannot read the
     # test's private temporary folder.
     user = "user root;" if os.geteuid() == 0 else ""
+    modules = f"load_module {PURGE_MODULE};" if PURGE_MODULE.exists() else ""
     mime_types = Path("/etc/nginx/mime.types")
     types = (
         f"include {mime_types};"
@@ -88,6 +105,7 @@ def main_config(workdir, site_file):
     return f"""
 {user}
 worker_processes 1;
+{modules}
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{

@@ -1,6 +1,8 @@
 """The findings of the security test of the production setup (issue 17), each as the
-request that reproduced it and what it gets now: the page cache's key, canonical
-addresses only, bodies refused by their headers, admin filters, the mailer."""
+request that reproduced it and what it gets now: the Host header, canonical addresses
+only for what the edge may keep, bodies refused by their headers, admin filters, the
+mailer. (The page cache that some findings were about is now nginx's: see
+tests/hardening/test_edge_proxy.py.)"""
 
 import gzip
 import logging
@@ -8,12 +10,10 @@ from http import HTTPStatus
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test.client import MULTIPART_CONTENT
-from django.test.utils import CaptureQueriesContext
 
 from appointments.models import AppointmentRequest
-from core import page_cache
+from core import edge_cache
 from core.models import Email
 from tests.appointments.conftest import REQUEST_URL, form_data, make_request
 from tests.clients import BrowserClient
@@ -29,10 +29,13 @@ def article(db):
     return make_article(topics=[make_topic()])
 
 
-def kept_pages():
-    """How many pages the page cache holds (the test cache is local memory); values
-    kept beside them (the content version, fragments) are not pages."""
-    return sum(":pages:" in key for key in caches["pages"]._cache)
+def kept_keys():
+    """How many keys the fragments' cache holds (the test cache is local memory)."""
+    return len(caches["pages"]._cache)
+
+
+def is_public(response):
+    return "public" in response.get("Cache-Control", "")
 
 
 # 1. Cache poisoning through the Host header.
@@ -53,7 +56,7 @@ def test_a_page_asked_for_under_another_allowed_host_poisons_nobody(client, arti
 @pytest.mark.parametrize("path", ["/", "/articles/feed/", "/sitemap.xml", "/locations/"])
 def test_a_disallowed_host_gets_400_even_for_a_cached_page(client, article, path):
     # Reproduced with: GET / with Host: evil.example, once / was cached: 200.
-    assert client.get(path).status_code == HTTPStatus.OK  # now kept
+    assert client.get(path).status_code == HTTPStatus.OK  # public: the edge keeps it
 
     response = client.get(path, HTTP_HOST="evil.example")
 
@@ -67,16 +70,6 @@ def test_feed_and_sitemap_name_only_the_site_url_whatever_the_host(client, artic
         assert SITE in text, path
 
 
-def test_pages_are_kept_apart_by_host(client, article):
-    client.get("/", HTTP_HOST="localhost")
-    client.get("/", HTTP_HOST="127.0.0.1")
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/", HTTP_HOST="localhost")
-    assert len(queries) == 0
-    assert kept_pages() >= 2
-
-
 # 2. Unbounded cache keys.
 
 
@@ -84,52 +77,61 @@ def test_pages_are_kept_apart_by_host(client, article):
     "query",
     ["page=rt1", "page=007", "page=02", "page=1", "page=2&page=3", "page=2&x=1", "utm_source=a"],
 )
-def test_an_address_that_is_not_canonical_is_rendered_but_never_kept(client, article, query):
-    client.get("/")  # the home page and its fragments, kept
-    before = kept_pages()
+def test_an_address_that_is_not_canonical_is_rendered_but_never_public(client, article, query):
+    client.get("/articles/")  # the list and its fragments, kept
+    before = kept_keys()
 
     response = client.get(f"/articles/?{query}")
 
     assert response.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND)
-    assert kept_pages() == before
+    assert not is_public(response)
+    assert kept_keys() == before
 
 
 def test_a_flood_of_made_up_addresses_adds_no_keys(client, article):
     # Reproduced with: 80 requests for junk ?page= values: 40 new keys, 300 s each.
     client.get(article.get_absolute_url())
-    before = kept_pages()
+    client.get("/")
+    before = kept_keys()
 
     for n in range(80):
-        client.get(f"{article.get_absolute_url()}?page=junk{n}")
-        client.get(f"/?page={n + 2}")  # a real page number, on a page with no pages
+        junk = client.get(f"{article.get_absolute_url()}?page=junk{n}")
+        paged = client.get(f"/?page={n + 2}")  # a real page number, on a page with no pages
+        assert not is_public(junk) and not is_public(paged)
 
-    assert kept_pages() == before
+    assert kept_keys() == before
 
 
-def test_a_real_page_of_a_paged_list_is_kept(client):
+def test_a_real_page_of_a_paged_list_is_public(client):
     for n in range(12):
         make_article(f"Article {n}")
-    client.get("/articles/?page=2")
 
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/articles/?page=2")
+    response = client.get("/articles/?page=2")
 
     assert response.status_code == HTTPStatus.OK
-    assert len(queries) == 0
+    assert is_public(response)
 
 
 def test_a_page_past_the_end_is_not_kept(client, article):
-    before = kept_pages()
+    client.get("/articles/")
+    before = kept_keys()
 
-    assert client.get("/articles/?page=9").status_code == HTTPStatus.NOT_FOUND
-    assert kept_pages() == before
+    response = client.get("/articles/?page=9")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not is_public(response)
+    assert kept_keys() == before
 
 
-def test_the_page_cache_has_a_cache_of_its_own(settings):
-    # So no number of pages can evict the rate-limit counters in the default cache
-    # (README, "Redis": a capped, evicting Redis for pages, a non-evicting one for
+def test_fragments_have_a_cache_of_their_own(settings):
+    # So no number of fragments can evict the rate-limit counters in the default cache
+    # (README, "Redis": a capped, evicting Redis for fragments, a non-evicting one for
     # counters).
-    assert page_cache.cache._alias == "pages"
+    edge_cache.remember("probe", lambda: "kept")
+
+    version = edge_cache.content_version()
+    assert caches["pages"].get("probe", version=version) == "kept"
+    assert caches["default"].get("probe", version=version) is None
     assert settings.CACHES["pages"] != settings.CACHES["default"]
 
 
@@ -258,16 +260,6 @@ def test_an_accept_encoding_that_is_not_gzip_never_fills_the_gzip_copy(client, a
     assert gzip.decompress(zipped.content) == plain.content
 
 
-def test_a_cold_cache_renders_a_page_once(client, article):
-    caches["pages"].clear()
-    client.get(article.get_absolute_url())
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(article.get_absolute_url())
-
-    assert len(queries) == 0
-
-
 # Redis stays bounded: a flood of addresses cannot fill it or evict the counters.
 
 
@@ -279,7 +271,7 @@ def two_redis_caches(settings, test_redis):
     return test_redis
 
 
-def test_a_flood_of_addresses_neither_grows_the_page_cache_nor_touches_the_counters(
+def test_a_flood_of_addresses_neither_grows_the_fragments_cache_nor_touches_the_counters(
     client, location, article, two_redis_caches
 ):
     redis = two_redis_caches

@@ -29,6 +29,7 @@ from tests.conftest import skip_or_fail
 from tests.hardening.proxy import (
     NGINX,
     SERVER_NAME,
+    SITE_CONFIG,
     Trickle,
     client_tls_context,
     fetch,
@@ -141,6 +142,8 @@ def nginx(gunicorn, site_files, tmp_path_factory):
         media_root=media,
         certificate=certificate,
         key=key,
+        workdir=workdir,
+        purge_port=free_port(),
     )
     proxy = start_nginx(workdir, site, http_port, https_port, client_tls_context(certificate))
     try:
@@ -376,6 +379,37 @@ def test_a_forged_forwarded_for_does_not_reach_the_app(nginx):
         statuses.append(reply.status)
 
     assert statuses == [HTTPStatus.FOUND] * LIMIT + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+# Logs (issue 28): a search is what a patient typed, possibly a name or a condition.
+
+
+def test_the_access_log_holds_no_query_strings(nginx):
+    search = "/articles/?q=zed.patient%40example.com"
+    came_from = f"https://{SERVER_NAME}/articles/?q=sciatica+zed"
+    reply = fetch(nginx.https_port, search, headers={"Referer": came_from}, tls=nginx.tls)
+    line = '"GET /articles/ HTTP/1.1" 200 '  # nginx writes it just after answering
+    deadline = time.monotonic() + 5
+    while line not in nginx.log("access.log") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = nginx.log("access.log")
+
+    assert reply.status == HTTPStatus.OK
+    assert line in log
+    assert f'"https://{SERVER_NAME}/articles/"' in log  # the page the visitor came from
+    assert "zed" not in log and "sciatica" not in log and "?" not in log
+
+
+def test_every_access_log_of_the_site_file_leaves_queries_out():
+    text = SITE_CONFIG.read_text()
+    logs = re.findall(r"^\s*access_log\s+([^;]*);", text, flags=re.MULTILINE)
+    format_line = re.search(r"log_format clinic_paths (.*?);", text, flags=re.DOTALL)[1]
+
+    assert [log for log in logs if log != "off" and not log.endswith(" clinic_paths")] == []
+    assert len(logs) >= 2  # the site and the purge address
+    assert "$request " not in format_line and "$request_uri" not in format_line
+    assert "$args" not in format_line and "$http_referer" not in format_line
+    assert "$uri" in format_line
 
 
 # The same slow clients straight at gunicorn: why the proxy is there. Last, since it

@@ -1,12 +1,10 @@
-"""The page cache keys by language: a Spanish page is never served for an English
-address, nor an English page for a Spanish one, whatever the browser asks for."""
+"""The address alone sets a page's language, so the edge (keyed by address) can never
+serve a Spanish page for an English address, nor an English page for a Spanish one,
+whatever the browser asks for; nothing says the page varies by Accept-Language."""
 
 from http import HTTPStatus
 
 import pytest
-from django.test import RequestFactory
-
-from core import page_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -51,25 +49,9 @@ def test_the_spanish_page_kept_first_is_not_served_for_english(client):
     assert "Visit your nearest location" in english.content.decode()
 
 
-def test_keys_name_the_language_of_the_address():
-    factory = RequestFactory()
-    english = factory.get("/articles/", headers={"accept-language": "es"})
-    spanish = factory.get("/es/articles/")
+@pytest.mark.parametrize("path", ["/", "/es/", "/articles/", "/es/articles/"])
+def test_pages_do_not_vary_by_accept_language(client, path):
+    response = client.get(path, headers={"accept-language": "es"})
 
-    assert page_cache.page_language(english) == "en"
-    assert page_cache.page_language(spanish) == "es"
-    assert page_cache.page_key(english).startswith("pages:2:en:")
-    assert page_cache.page_key(spanish).startswith("pages:2:es:")
-    assert page_cache.page_key(english) != page_cache.page_key(spanish)
-
-
-def test_the_spanish_page_is_served_from_the_cache_on_the_second_visit(
-    client, django_assert_num_queries
-):
-    client.get("/es/articles/")
-
-    with django_assert_num_queries(0):
-        response = client.get("/es/articles/")
-
-    assert response.status_code == HTTPStatus.OK
-    assert '<html lang="es">' in response.content.decode()
+    assert "public" in response["Cache-Control"]
+    assert "accept-language" not in response.get("Vary", "").lower()
