@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from core.models import Email
 from core.outbox import send_later
 from core.roles import CLINICIANS, FRONT_DESK, MEDICAL_REVIEWERS
 from core.site import absolute_url
@@ -80,7 +81,7 @@ def queue_invitation(user, invited_by):
     """The invitation email, into the outbox: who invited them, their username and
     the link. No password: there is none yet."""
     return send_later(
-        kind="staff invitation",
+        kind=Email.STAFF_INVITATION,
         to=[user.email],
         subject=f"Your staff account at {settings.CLINIC_NAME}",
         body=render_to_string(

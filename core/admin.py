@@ -24,6 +24,9 @@ class EmailAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     actions = ["send_selected_again"]
     date_hierarchy = "created"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_add_permission(self, request):
         return False
 

@@ -26,6 +26,11 @@ class EmailQuerySet(models.QuerySet):
     def about(self, reference):
         return self.filter(reference=reference)
 
+    def visible_to(self, user):
+        """An invitation holds a one-time link to set a password: only the practice
+        manager (who may set anyone's password anyway) sees those."""
+        return self if user.is_superuser else self.exclude(kind__in=Email.MANAGER_ONLY_KINDS)
+
 
 class Email(models.Model):
     """One email the site sends, kept until it has gone out.
@@ -39,6 +44,10 @@ class Email(models.Model):
         WAITING = "waiting", "Waiting to be sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"
+
+    STAFF_INVITATION = "staff invitation"
+    # Kinds whose body no one but the practice manager may read (EmailQuerySet.visible_to).
+    MANAGER_ONLY_KINDS = {STAFF_INVITATION}
 
     kind = models.CharField(max_length=40, help_text="What the email is for.")
     reference = models.CharField(

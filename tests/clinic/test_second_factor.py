@@ -249,7 +249,7 @@ def test_manager_resets_a_staff_members_factors_and_it_is_recorded(
     second_step(client, totp_code(boss_app.bin_key))
 
     response = client.post(
-        "/admin/auth/user/",
+        "/admin/clinic/staffmember/",
         {"action": "reset_second_factor", "_selected_action": [desk_user.pk]},
     )
 
@@ -270,7 +270,8 @@ def test_front_desk_cannot_reset_anyones_factors(client, app_device, desk_user):
     other = Group.objects.get(name=FRONT_DESK).user_set.first()
 
     response = client.post(
-        "/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [other.pk]}
+        "/admin/clinic/staffmember/",
+        {"action": "reset_second_factor", "_selected_action": [other.pk]},
     )
 
     assert response.status_code == 403

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from core.models import Email
 from education.models import Clinician
+from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,23 @@ def test_the_manager_cannot_lock_themselves_out(manager_client, manager_user):
     assert "You cannot deactivate your own account." in response.text  # is_active unticked
     manager_user.refresh_from_db()
     assert manager_user.is_superuser and manager_user.is_active
+
+
+def test_the_front_desk_never_sees_an_invitation_and_its_link(manager_client, front_desk_user):
+    add_staff(manager_client, first_name="Nia", last_name="New", email="nia@clinic.example")
+    invitation = Email.objects.get(kind=Email.STAFF_INVITATION)
+    path = invitation_path(invitation)
+    desk = BrowserClient()
+    desk.force_login(front_desk_user)
+
+    outbox = desk.get("/admin/core/email/")
+    opened = desk.get(f"/admin/core/email/{invitation.pk}/change/")
+
+    link = f"/admin/core/email/{invitation.pk}/change/"
+    assert outbox.status_code == HTTPStatus.OK
+    assert link not in outbox.content.decode()
+    assert opened.status_code == HTTPStatus.FOUND  # "doesn't exist", back to the admin home
+    assert path not in opened.content.decode()
+    # The manager still sees it (and may send it again).
+    assert link in manager_client.get("/admin/core/email/").content.decode()
+    assert path in manager_client.get(link).content.decode()

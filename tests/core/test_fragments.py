@@ -1,15 +1,12 @@
 """Fragments every page shares (the footer, the locations) are kept in the cache under
 the content version (core.edge_cache.remember), with the local-memory cache and Redis."""
 
-import os
-
 import pytest
 from django.test.signals import template_rendered
 
 from appointments.models import Location
 from core import edge_cache
 from tests.appointments.conftest import make_location
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
@@ -19,28 +16,22 @@ def location(db):
     return make_location()
 
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
-
-
 @pytest.fixture(params=["local memory", "redis"])
 def pages_cache(request, settings):
-    """The fragments' cache as in development and tests, then as in production."""
+    """The fragments' cache as in development and tests, then as in production (keys of
+    this test's own in the shared Redis: tests/redis_server.py)."""
     if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        try:
-            redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).flushdb()
-        except redis.exceptions.RedisError:
-            skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
-        backend = "django.core.cache.backends.redis.RedisCache"
-        settings.CACHES = {
-            **settings.CACHES,
-            "pages": {"BACKEND": backend, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "p"},
-        }
-        yield request.param
-        redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+        test_redis = request.getfixturevalue("test_redis")
+        settings.CACHES = {**settings.CACHES, "pages": test_redis.cache("p")}
+    return request.param
+
+
+def empty_the_cache(request, pages_cache):
+    """What a Redis flush or an eviction does to the fragments, to this test's keys only."""
+    if pages_cache == "redis":
+        request.getfixturevalue("test_redis").clear()
     else:
-        yield request.param
+        edge_cache.cache.clear()
 
 
 def renders_of(template_name, visit, times):
@@ -80,13 +71,13 @@ def test_a_location_change_shows_in_the_footer_at_once(client, location, pages_c
     assert "Riverside Spine Center" in page and "Northgate" in page
 
 
-def test_an_emptied_cache_never_brings_back_an_older_value(pages_cache):
+def test_an_emptied_cache_never_brings_back_an_older_value(request, pages_cache):
     assert edge_cache.remember("greeting", lambda: "old") == "old"
 
-    edge_cache.cache.clear()  # Redis flushed, or the version key evicted
+    empty_the_cache(request, pages_cache)  # Redis flushed, or the version key evicted
     assert edge_cache.remember("greeting", lambda: "new") == "new"
 
-    edge_cache.cache.clear()
+    empty_the_cache(request, pages_cache)
     edge_cache.new_content_version()  # a change recorded on an empty cache
     assert edge_cache.remember("greeting", lambda: "newer") == "newer"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import edge_cache
 from education.models import Article
 from tests.clients import BrowserClient
-from tests.core.test_fragments import pages_cache  # noqa: F401 (fixture)
+from tests.core.test_fragments import empty_the_cache, pages_cache  # noqa: F401 (fixture)
 from tests.education.conftest import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_an_unpublished_article_is_gone_at_once(pages_cache):  # noqa: F811
     assert response.status_code == 404
 
 
-def test_a_related_article_appears_at_its_publication_time(pages_cache, monkeypatch):  # noqa: F811
+def test_a_related_article_appears_at_its_publication_time(request, pages_cache, monkeypatch):  # noqa: F811
     topic = make_topic()
     article = make_article(topics=[topic])
     soon = timezone.now() + timedelta(minutes=2)
@@ -77,7 +77,7 @@ def test_a_related_article_appears_at_its_publication_time(pages_cache, monkeypa
     assert edge_cache.seconds_to_keep() <= 121
     later = soon + timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    edge_cache.cache.clear()
+    empty_the_cache(request, pages_cache)
     second, _ = visit(article.get_absolute_url())
 
     assert "Coming soon" in second.text

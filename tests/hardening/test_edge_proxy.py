@@ -47,9 +47,7 @@ from tests.hardening.test_abuse import (
 )
 
 REQUIRE_NGINX = os.environ.get("REQUIRE_NGINX") == "1"
-REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.servers]
 
 CANONICAL = {"Host": SERVER_NAME}
 
@@ -65,27 +63,21 @@ def _nginx_installed():
 
 
 @pytest.fixture
-def shared_cache():
-    """The Redis test database the app processes and this one share (the fragments'
-    content version), emptied before and after."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.exceptions.RedisError:
-        skip_or_fail(f"needs Redis at {REDIS_TEST_URL}", REQUIRE_REDIS)
-    yield REDIS_TEST_URL
-    client.flushdb()
+def shared_cache(test_redis):
+    """The Redis the app processes and this one share (the fragments' content
+    version), under a key prefix of this test's own."""
+    return test_redis
 
 
-def app_environment(live_database, redis_url):  # noqa: F811 (the imported fixture)
+def app_environment(live_database, shared_cache):  # noqa: F811 (the imported fixture)
     return {
         **clean_environment(),
         "DJANGO_SETTINGS_MODULE": "tests.hardening.live_settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": f"{SERVER_NAME},127.0.0.1",
         "DATABASE_URL": live_database,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": shared_cache.url,
+        "REDIS_KEY_PREFIX": shared_cache.prefix,
         "TRUSTED_PROXY_COUNT": "1",
         "GUNICORN_ACCESS_LOG": "-",
         "WEB_CONCURRENCY": "1",
@@ -94,12 +86,13 @@ def app_environment(live_database, redis_url):  # noqa: F811 (the imported fixtu
 
 @pytest.fixture(autouse=True)
 def same_cache_as_the_app(settings, shared_cache):
-    """This process records content changes where the app reads them (the same
-    prefixes as clinic/settings.py)."""
+    """This process records content changes where the app reads them (the prefixes
+    clinic/settings.py makes of REDIS_KEY_PREFIX)."""
     backend = "django.core.cache.backends.redis.RedisCache"
+    location, prefix = shared_cache.url, shared_cache.prefix
     settings.CACHES = {
-        "default": {"BACKEND": backend, "LOCATION": shared_cache, "KEY_PREFIX": "clinic"},
-        "pages": {"BACKEND": backend, "LOCATION": shared_cache, "KEY_PREFIX": "clinic-pages"},
+        "default": {"BACKEND": backend, "LOCATION": location, "KEY_PREFIX": prefix},
+        "pages": {"BACKEND": backend, "LOCATION": location, "KEY_PREFIX": f"{prefix}-pages"},
     }
 
 
