@@ -6,6 +6,8 @@ sync_groups() whenever models arrive. The practice manager is a superuser and ne
 no group.
 """
 
+from django.conf import settings
+
 FRONT_DESK = "Front desk"
 CLINICIANS = "Clinicians"
 # Clinicians who may sign off articles; a reviewer's account is in both groups.
@@ -14,6 +16,16 @@ MEDICAL_REVIEWERS = "Medical reviewers"
 # The outbox holds patients' addresses: the front desk reads it and sends a failed
 # email again; clinicians never see it.
 PERMISSIONS = {FRONT_DESK: ["core.view_email", "core.send_again"]}
+
+
+def past_both_steps(user):
+    """A staff member past the whole sign-in: the password and, where the second factor
+    is required (settings.STAFF_SECOND_FACTOR, clinic/second_factor.py), that too.
+    Someone still enrolling is logged in, yet may see nothing meant for staff."""
+    if not settings.STAFF_SECOND_FACTOR:
+        return True
+    is_verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
+    return bool(is_verified and is_verified())
 
 
 def combine(*declarations):

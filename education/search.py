@@ -1,7 +1,7 @@
 """Search as patients type it ("shots didnt work back pain", "sciatca", "ciatica"),
 on PostgreSQL's own full-text search (issues 14, 15 and 24).
 
-What the database keeps (migration 0011):
+What the database keeps (migration 0012):
 
 - each article's search document, a generated tsvector column: title (weight A),
   summary (B) and the plain text of the body (C), in its language's configuration
@@ -58,11 +58,11 @@ from django.db.models import FloatField
 from django.db.models.expressions import RawSQL
 from django.tasks import task
 
-# Each language's text-search configuration (migrations 0009 and 0011): PostgreSQL's
+# Each language's text-search configuration (migrations 0009 and 0012): PostgreSQL's
 # stemmer and stop words for the language, accents taken off first. A language
 # without one here is searched as English.
 SEARCH_CONFIGS = {"en": "clinic_english", "es": "clinic_spanish"}
-# The stored document's column (migration 0011; not in Article's model state).
+# The stored document's column (migration 0012; not in Article's model state).
 DOCUMENT_COLUMN = "search_document"
 # ts_rank: a quarter of ts_rank_cd's cost on a long document, and as many articles
 # first on the relevance queries (tests/education/test_search_relevance.py).
@@ -353,7 +353,7 @@ def matching(articles, terms, language="en"):
 
 
 def stored_document(articles):
-    """The articles' stored search document (migration 0011), as an expression."""
+    """The articles' stored search document (migration 0012), as an expression."""
     quote = connections[articles.db].ops.quote_name
     column = f"{quote(articles.model._meta.db_table)}.{quote(DOCUMENT_COLUMN)}"
     return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611
@@ -399,7 +399,7 @@ def relevance_sql(articles, search):
 
 
 # The word list is rebuilt from what is published now, all from stored columns
-# (migration 0011): the stemmed words from the documents, the words as written from
+# (migration 0012): the stemmed words from the documents, the words as written from
 # search_words, and the phrases of the synonym list (by their tsquery) from the
 # documents too.
 REFRESH_WORDS_SQL = """

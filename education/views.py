@@ -7,6 +7,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from core.edge_cache import remember, seconds_to_keep
+from core.roles import past_both_steps
 from core.site import absolute_url
 from education import search
 from education.models import Article, EmergencyNotice, Topic, current_language
@@ -58,6 +59,12 @@ class ArticleListView(ListView):
 # What every visitor of a list page sees alike, kept in the cache per content version
 # (core.edge_cache.remember) and no longer than the next scheduled change: a page the
 # edge does not keep (a visitor with a session) then costs no query for it.
+
+
+def may_preview(user):
+    """Staff who may read drafts and working copies: with the permission, and past the
+    whole sign-in (a second factor not yet set up shows nothing unpublished)."""
+    return user.has_perm("education.view_article") and past_both_steps(user)
 
 
 def kept(name, compute):
@@ -156,12 +163,12 @@ class ArticleDetailView(DetailView):
             .prefetch_related("topics")
             .with_translations()
         )
-        if self.request.user.has_perm("education.view_article"):
+        if may_preview(self.request.user):
             return articles
         return articles.published()
 
     def get_object(self, queryset=None):
-        if self.request.user.has_perm("education.view_article"):
+        if may_preview(self.request.user):
             return super().get_object(queryset)  # staff: drafts too, always read fresh
         # Patients: the published article and what its page shows, kept until content
         # changes (core.edge_cache.remember), so a page rendered for a visitor with a
@@ -265,7 +272,7 @@ class RevisionPreview(ArticleDetailView):
         return article
 
     def get(self, request, *args, **kwargs):
-        if not request.user.has_perm("education.view_article"):
+        if not may_preview(request.user):
             raise Http404("No such article.")
         response = super().get(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex"

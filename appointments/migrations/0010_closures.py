@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0009_scale_indexes"),
+        ("appointments", "0009_scale_indexes_rewrite"),
     ]
 
     operations = [

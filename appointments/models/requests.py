@@ -73,7 +73,7 @@ class AppointmentRequestQuerySet(models.QuerySet):
     def search(self, term):
         """What the front desk types in the list's search box: a reference, words of a
         name or email address (each word must match), or a phone number or any part
-        of it however typed. Each form has an index (see the migration 0008)."""
+        of it however typed. Each form has an index (see the migration 0009)."""
         term = " ".join(term.split())
         if not term:
             return self
@@ -232,7 +232,7 @@ class AppointmentRequest(FrontDeskWork):
     date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=20, help_text="Stored in international form.")
     # The number's digits alone, for searching any part of it ("614-555", "555-0142");
-    # kept by PostgreSQL itself, with a trigram index (migration 0008).
+    # kept by PostgreSQL itself, with a trigram index (migration 0009).
     phone_digits = models.GeneratedField(
         expression=Replace(F("phone"), Value("+"), Value("")),
         output_field=models.CharField(max_length=20),

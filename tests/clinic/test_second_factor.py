@@ -304,3 +304,16 @@ def test_a_passkey_cannot_sign_in_without_the_password(client, app_device):
     )
 
     assert response.status_code == 403
+
+
+def test_a_clinician_still_enrolling_sees_no_draft(client, settings, clinician_user):
+    from tests.education.conftest import make_article
+
+    draft = make_article("Not yet for patients", published=False)
+    client.force_login(clinician_user)  # the password, and no second step yet
+    settings.STAFF_SECOND_FACTOR = True
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+    settings.STAFF_SECOND_FACTOR = False  # as in development: the password is enough
+    assert client.get(draft.get_absolute_url()).status_code == 200
