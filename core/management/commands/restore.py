@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from core import edge_cache
 from core.backups import BackupError, restore_backup
 
 
@@ -61,7 +62,11 @@ class Command(BaseCommand):
             if migrated
             else "No newer migrations to apply."
         )
+        # Nothing kept from before the restore is served: fragments are stale at once,
+        # and every public page is purged from the edge (core/edge_cache.py).
+        edge_cache.content_changed()
         self.stdout.write(
             f"Took {result.seconds:.1f} s (pg_restore and media {result.restore_seconds:.1f} "
-            "s). Clear the page caches (Redis, nginx) if the site ran before the restore."
+            "s). Pages kept from before are stale"
+            + (" and queued for purging at the edge." if settings.EDGE_PURGE_URLS else ".")
         )
