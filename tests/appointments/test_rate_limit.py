@@ -96,7 +96,7 @@ def test_requests_are_still_taken_when_the_cache_is_down(client, location, monke
 @pytest.fixture
 def redis_cache(settings, test_redis):
     """The real shared cache: keys of this test's own in the Redis test database."""
-    settings.CACHES = {"default": test_redis.cache()}
+    settings.CACHES = {"default": test_redis.cache(), "pages": test_redis.cache("pages")}
     from django.core.cache import caches
 
     return caches["default"]
@@ -109,14 +109,14 @@ def test_limit_holds_across_processes_through_redis(
     sees the allowance used up."""
     for _ in range(2):
         assert client.post(REQUEST_URL, form_data()).status_code == HTTPStatus.FOUND
-    redis_cache_settings = settings.CACHES["default"]
+    redis_caches = settings.CACHES
 
     script = textwrap.dedent(
         f"""
         import django
         from django.conf import settings
         django.setup()
-        settings.CACHES = {{"default": {redis_cache_settings!r}}}
+        settings.CACHES = {redis_caches!r}
         settings.REQUEST_RATE_LIMIT = 2
         from appointments.abuse import over_rate_limit
         print("over" if over_rate_limit("127.0.0.1") else "allowed")
