@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest
+from appointments.models import AppointmentRequest, VisitType
 from core.models import AccessRecord
 from core.outbox import send_later
 from tests.appointments.conftest import make_request
@@ -60,7 +60,7 @@ def front_desk_paths(appointment_request, email, location):
         "request": appointment_request.pk,
         "version": appointment_request.history.first().history_id,
         "location": location.pk,
-        "visit_type": 1,
+        "visit_type": VisitType.objects.first().pk,  # made by the migrations
         "email": email.pk,
     }
     front_desk = ROLES.index("front_desk")
