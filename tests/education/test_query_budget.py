@@ -131,9 +131,9 @@ def test_a_cold_fragment_cache_costs_one_query_per_fragment(client):
 
     # The footer's locations and the emergency notice, each fetched once, then kept;
     # and when content next changes on its own (the next scheduled publication, the
-    # next opening or closing of a location), which bounds how long the article's
-    # page data is kept.
-    assert len(queries) == warm + 2 + 2
+    # next opening or closing of a location, the next closure's first or last day),
+    # which bounds how long the article's page data is kept.
+    assert len(queries) == warm + 2 + 3
 
 
 def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
@@ -148,4 +148,4 @@ def test_a_cold_spanish_emergency_notice_costs_one_query_more(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/es/articles/es-article-1/")
 
-    assert len(queries) == warm + 3 + 2
+    assert len(queries) == warm + 3 + 3  # as above, with the closures

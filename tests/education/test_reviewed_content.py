@@ -245,6 +245,10 @@ def location_form(location, **changes):
         "opening_hours-INITIAL_FORMS": 0,
         "opening_hours-MIN_NUM_FORMS": 0,
         "opening_hours-MAX_NUM_FORMS": 1000,
+        "closures-TOTAL_FORMS": 0,
+        "closures-INITIAL_FORMS": 0,
+        "closures-MIN_NUM_FORMS": 0,
+        "closures-MAX_NUM_FORMS": 1000,
         **changes,
     }
 
