@@ -44,7 +44,10 @@ def _empty_cache():
     from django.core.cache.backends.redis import RedisCache
 
     def empty_local_caches():
-        for cache in caches.all(initialized_only=True):
+        # Every configured cache, not only those this thread has opened: local-memory
+        # caches keep their contents in the process whichever object opened them, so
+        # an earlier test's rate counts would otherwise wait for a later one.
+        for cache in caches.all():
             # A Redis cache's clear() empties the whole database, another run's keys
             # included: tests with Redis use keys of their own (tests/redis_server.py).
             if not isinstance(cache, RedisCache):
