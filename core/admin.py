@@ -12,8 +12,21 @@ from core.outbox import send_again
 WORKER_SILENT_AFTER = timezone.timedelta(minutes=5)
 
 
+class RecordsOnlyMixin:
+    """Rows the site writes and staff only read: no add, change or delete for anyone."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Email)
-class EmailAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
+class EmailAdmin(RecordsOnlyMixin, OfferedLookupsOnlyMixin, admin.ModelAdmin):
     """The outbox: what went out, what waits, what failed. Nothing here is edited."""
 
     list_display = ("subject", "kind", "status", "tries", "created", "sent_at", "next_try_at")
@@ -26,15 +39,6 @@ class EmailAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         oldest = Email.objects.waiting().filter(next_try_at__lte=timezone.now())
@@ -83,7 +87,7 @@ class ReferenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
+class AccessRecordAdmin(RecordsOnlyMixin, OfferedLookupsOnlyMixin, admin.ModelAdmin):
     """Who looked at which requests: read-only for whoever may see it (the manager),
     never added, changed or deleted by hand; pruned after six years by purge_requests."""
 
@@ -94,15 +98,6 @@ class AccessRecordAdmin(OfferedLookupsOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AccessRecord._meta.fields]
     list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="requests")
     def short_references(self, record):
