@@ -12,6 +12,7 @@ from education.models import Article, Clinician, EmergencyNotice, Revision, Topi
 from education.models.notice import EMERGENCY_ARTICLE_SLUG
 from education.revisions import FIRST_REVISION_NOTE, snapshot
 from education.sanitize import clean_article_html
+from education.search import one_refresh_for_the_whole_load
 from education.starter import TRANSLATIONS, load_starter_library
 from education.starter_diagrams import place_article_diagrams, place_diagrams
 
@@ -59,10 +60,11 @@ def load_starter_library_into_db(*, publish, reviewer=None, author=None):
     and articles were created and updated, all languages together.
     """
     counts = {"topics": 0, "articles": 0, "updated": 0}
-    for language in ("en", *TRANSLATIONS):
-        loaded = load_language(language, publish=publish, reviewer=reviewer, author=author)
-        for name, number in loaded.items():
-            counts[name] += number
+    with one_refresh_for_the_whole_load():
+        for language in ("en", *TRANSLATIONS):
+            loaded = load_language(language, publish=publish, reviewer=reviewer, author=author)
+            for name, number in loaded.items():
+                counts[name] += number
     link_emergency_notice()
     return counts
 

@@ -44,8 +44,10 @@ between the concepts:
 
 import math
 import re
+import threading
 import tomllib
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, reduce
 from itertools import pairwise
@@ -452,6 +454,29 @@ def refresh_words_task():
     return "refreshed"
 
 
+_loading = threading.local()
+
+
+@contextmanager
+def one_refresh_for_the_whole_load():
+    """Article changes inside this block queue one word-list refresh at its end, not
+    one each: loading the starter library saves sixty articles, and sixty rebuilds of
+    the whole list would take longer than the load itself."""
+    if getattr(_loading, "active", False):
+        yield  # already inside a load: the outer one refreshes
+        return
+    _loading.active, _loading.changed = True, False
+    try:
+        yield
+        if _loading.changed:
+            refresh_words_task.enqueue()
+    finally:
+        _loading.active = False
+
+
 def queue_refresh(**kwargs):
     """Signal receiver: an article was saved or deleted (see EducationConfig.ready)."""
-    refresh_words_task.enqueue()
+    if getattr(_loading, "active", False):
+        _loading.changed = True
+    else:
+        refresh_words_task.enqueue()

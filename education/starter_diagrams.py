@@ -16,6 +16,7 @@ After editing an SVG, render the PNGs again (Playwright and Debian's Chromium):
 import hashlib
 import re
 import tomllib
+from functools import cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -61,9 +62,21 @@ def diagram_image(slug, *, create=True):
             credit=diagram.get("credit", ""),
         )
         image.file_key = key
-        image.full_clean()
+        image.clean_fields(exclude=["file"])
+        # The renditions, made once per process: the same PNG always gives the same
+        # ones, and making them is most of the time a load of the library takes.
+        image.prepared_upload = (image.file.file, renditions_of(slug, key))
         image.save()
     return image
+
+
+@cache
+def renditions_of(slug, key):
+    """prepare_upload() of the diagram's PNG (key: its digest, so a redrawn PNG is
+    prepared afresh)."""
+    from education.images import prepare_upload
+
+    return prepare_upload(SimpleUploadedFile(f"{slug}.png", png_of(slug)))
 
 
 def place_diagrams(html, *, create=True):

@@ -6,10 +6,9 @@ only database (DATABASE_URL, or scripts/with-postgres's own server).
 import os
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
-from clinic.roles import CLINICIANS, FRONT_DESK, sync_roles
+from clinic.roles import CLINICIANS, FRONT_DESK
 from tests.clients import BrowserClient
 from tests.redis_server import test_redis  # noqa: F401 (a fixture for every test)
 
@@ -65,9 +64,8 @@ def client():
 
 
 def make_staff(django_user_model, username, group_name=None, superuser=False):
-    # A transactional test (the browser ones) empties every table, groups included:
-    # put the roles back as the migrations made them.
-    sync_roles(django_apps)
+    # The role groups are there even after a transactional test emptied every table:
+    # flush ends with post_migrate, which puts them back (clinic.roles).
     user = django_user_model.objects.create_user(
         username=username, password="a-long-test-password", is_staff=True, is_superuser=superuser
     )

@@ -5,12 +5,11 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
-from clinic.roles import FRONT_DESK, sync_roles
+from clinic.roles import FRONT_DESK
 from tests.appointments.conftest import make_article, make_location, make_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,7 +118,6 @@ def test_patient_requests_from_an_article_and_front_desk_schedules_it(
 
     # The front desk, at a desk, logs in and finds it at the top of the list.
     staff = django_user_model.objects.create_user("fran", password=PASSWORD, is_staff=True)
-    sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
     staff.groups.add(Group.objects.get(name=FRONT_DESK))
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/admin/")

@@ -7,12 +7,11 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS, sync_roles
+from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS
 from education.demo import seed_education
 from education.models import Article
 from tests.browser.conftest import watch
@@ -38,7 +37,6 @@ def long_date(day):
 @pytest.fixture
 def people(django_user_model):
     seed_education(publish=True)
-    sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
     writer = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
     writer.groups.add(Group.objects.get(name=CLINICIANS))
     reviewer = django_user_model.objects.create_user("ana", password=PASSWORD, is_staff=True)

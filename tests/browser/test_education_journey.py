@@ -6,11 +6,10 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS, sync_roles
+from clinic.roles import CLINICIANS, MEDICAL_REVIEWERS
 from education.demo import seed_education
 from education.models import Article, Topic
 from tests.browser.conftest import ARTIFACTS, watch
@@ -49,7 +48,6 @@ def test_clinician_publishes_an_article_that_a_patient_then_finds(
     watched_page, live_server, django_user_model, new_context
 ):
     seed_education(publish=True)  # a realistic library around the new article
-    sync_roles(django_apps)  # an earlier live-server test may have flushed the groups
     user = django_user_model.objects.create_user("casey", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=CLINICIANS))
     ana = django_user_model.objects.create_user("ana", password=PASSWORD, is_staff=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from education import search
+from education.demo import load_starter_library_into_db
 from education.models import Article, SearchWord
 from tests.education.conftest import make_article, make_topic
 
@@ -231,3 +232,27 @@ def test_the_word_list_follows_publishing(library):
     article.save()
 
     assert not words.filter(word="sciatica").exists()
+
+
+def test_loading_the_starter_library_rebuilds_the_word_list_once(monkeypatch):
+    rebuilds = []
+    real_refresh = search.refresh_words
+    monkeypatch.setattr(search, "refresh_words", lambda: rebuilds.append(1) or real_refresh())
+
+    counts = load_starter_library_into_db(publish=True)
+
+    assert counts["articles"] > 50  # every one of them saved, yet
+    assert len(rebuilds) == 1
+    words = SearchWord.objects.filter(stemmed=False)
+    assert words.filter(language="en", word="sciatica").exists()
+    assert words.filter(language="es", word="ciatica").exists()
+
+
+def test_changes_in_a_load_refresh_the_words_at_its_end_and_others_at_once(library):
+    with search.one_refresh_for_the_whole_load():
+        make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
+        assert not SearchWord.objects.filter(word="sciatica").exists()  # not yet
+
+    assert SearchWord.objects.filter(word="sciatica").exists()  # at the load's end
+    make_article("Whiplash", body="<p>Neck pain after a car crash.</p>")
+    assert SearchWord.objects.filter(word="whiplash").exists()  # no load: at once

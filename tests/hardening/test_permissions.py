@@ -239,7 +239,7 @@ def objects(db, settings, tmp_path):
         "draft": draft.pk,
         "clinician": article.reviewer.pk,
         "notice": EmergencyNotice.objects.get().pk,  # made by the migrations
-        "image": make_image().pk,
+        "image": make_image(width=400, height=250).pk,  # one size: a quick set-up
         "email": send_later(kind="test", to=["a@example.org"], subject="s", body="b").pk,
         "task": make_task_result(),
         "user": make_user_to_manage().pk,
