@@ -63,6 +63,22 @@ def client():
     return BrowserClient()
 
 
+def kept_for_the_module(django_db_blocker, make):
+    """For a module-scoped fixture: make() once, committed, so that every test of the
+    module (each still rolled back on its own) finds the rows without making them
+    again; afterwards the database is emptied, and post_migrate puts back what the
+    migrations made (role groups, the emergency notice, visit types).
+
+    Only for modules whose tests all expect these rows and none is transactional."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        made = make()
+    yield made
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 def make_staff(django_user_model, username, group_name=None, superuser=False):
     # The role groups are there even after a transactional test emptied every table:
     # flush ends with post_migrate, which puts them back (clinic.roles).

@@ -21,19 +21,6 @@ def notice_html(client, article):
     return html[start : html.index("</aside>", start)]
 
 
-@pytest.mark.parametrize("slug", [a["slug"] for a in STARTER])
-def test_every_starter_article_page_shows_the_notice(client, slug):
-    seed_education(publish=True)
-    article = Article.objects.get(slug=slug)
-
-    notice = notice_html(client, article)
-
-    assert "When to get help right away" in notice
-    assert "call 911" in notice.lower() and "988" in notice
-    if slug != EMERGENCY_ARTICLE:
-        assert f'href="/articles/{EMERGENCY_ARTICLE}/"' in notice
-
-
 def test_the_notice_on_the_emergency_article_does_not_link_to_itself(client):
     seed_education(publish=True)
 

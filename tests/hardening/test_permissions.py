@@ -22,6 +22,7 @@ from core.outbox import send_later
 from education.models import Article, EmergencyNotice
 from tests.appointments.conftest import make_location, make_request
 from tests.appointments.test_admin import ROLE_MATRIX as APPOINTMENTS_ADMIN_MATRIX
+from tests.conftest import kept_for_the_module
 from tests.education.conftest import make_article, make_clinician, make_topic
 from tests.education.images_helpers import make_image
 
@@ -213,11 +214,15 @@ ADMIN = {
 CSV_EXPORT = (LOGIN, FORBIDDEN, OK, OK)
 
 
-@pytest.fixture
-def objects(db, settings, tmp_path):
-    """One of everything the URLs above name, as ids and slugs."""
+@pytest.fixture(scope="module")
+def objects(django_db_setup, django_db_blocker):
+    """One of everything the URLs above name, as ids and slugs: made once for the
+    500 tests here, each of which only reads them (and is rolled back anyway)."""
+    yield from kept_for_the_module(django_db_blocker, make_objects)
+
+
+def make_objects():
     make_location()
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     topic = make_topic()
     article = make_article(topics=[topic], reviewer=make_clinician())
     draft = make_article("Draft about injections", topics=[topic], published=False)
