@@ -281,7 +281,7 @@ def test_a_flood_of_addresses_neither_grows_the_fragments_cache_nor_touches_the_
         BrowserClient().get(path)
     kept = len(redis.keys("pages"))
 
-    for n in range(300):
+    for n in range(60):  # one key per address would show at the first
         BrowserClient().get(f"/articles/?page={n:03d}")
         BrowserClient().get(f"{article.get_absolute_url()}?page={n}&utm={n}")
 
