@@ -6,6 +6,7 @@ from itertools import groupby
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.admin.parts import booked_days
@@ -17,15 +18,22 @@ CHOICES = {"today": "Today", "tomorrow": "Tomorrow", "week": "This week"}
 
 def booked_by_day(first, last):
     """[(date, [request, ...]), ...] of the scheduled requests of the clinic's days
-    first..last, each under the clinic's date of its appointment."""
+    first..last, each under the clinic's date of its appointment. Each request has
+    what its row shows worked out once (a day can hold hundreds): `starts` (the
+    clinic's time), `time_label` ("9:15 AM") and `admin_url`."""
     booked = AppointmentRequest.objects.booked_between(first, last).select_related(
         "appointment_location", "clinician", "visit_type"
     )
+    # One reverse() for the page rather than one per row (the change page's address is
+    # the list's, then the id).
+    list_url = reverse("admin:appointments_appointmentrequest_changelist")
+    for booking in booked:
+        booking.starts = timezone.localtime(booking.appointment_at)
+        booking.time_label = booking.starts.strftime("%I:%M %p").lstrip("0")
+        booking.admin_url = f"{list_url}{booking.pk}/change/"
     return [
         (day, list(requests))
-        for day, requests in groupby(
-            booked, key=lambda booking: timezone.localtime(booking.appointment_at).date()
-        )
+        for day, requests in groupby(booked, key=lambda booking: booking.starts.date())
     ]
 
 

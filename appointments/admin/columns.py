@@ -2,12 +2,14 @@
 is shown to the front desk."""
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from appointments.admin.parts import (
     age,
@@ -20,6 +22,16 @@ Status = AppointmentRequest.Status
 
 
 class RequestColumnsMixin:
+    def action_checkbox(self, obj):
+        # The same markup as Django's own, written directly: Django renders a form
+        # widget through the template engine for each row, a third of a row's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
+
     @admin.display(description="booking", ordering="appointment_at")
     def booking(self, obj):
         if obj.appointment_at is None:
