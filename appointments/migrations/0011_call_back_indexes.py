@@ -3,7 +3,7 @@ partial indexes holding only the requests still to be reached (new, contacted), 
 few pages however many requests there are. Without them the admin home's counts
 read every open request's row three times and PostgreSQL planned them in parallel,
 whose start-up cost most of the page's database time. Built without CONCURRENTLY
-(a short lock on writes: 0.3 s at 300,000 requests; README, "Upgrades on real data")."""
+(writes wait meanwhile: 0.47 s at 300,000 requests; README, "Upgrades on real data")."""
 
 from django.db import migrations, models
 
