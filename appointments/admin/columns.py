@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
 from appointments.admin.parts import (
     age,
@@ -25,11 +24,13 @@ class RequestColumnsMixin:
     def action_checkbox(self, obj):
         # The same markup as Django's own, written directly: Django renders a form
         # widget through the template engine for each row, a third of a row's time.
+        # (Its label in English, as the whole admin is.)
         return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
             helpers.ACTION_CHECKBOX_NAME,
             obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
+            str(obj),
         )
 
     @admin.display(description="booking", ordering="appointment_at")
