@@ -12,8 +12,10 @@ from core.models import AccessRecord
 Action = AccessRecord.Action
 
 
-def record_access(request, action, references, detail=""):
-    """One row for this request's user; `references` is any iterable of references."""
+def record_access(request, action, references, detail="", count=None):
+    """One row for this request's user; `references` is any iterable of references.
+    `count`: how many requests, when they are described by `detail` rather than each
+    named (an export of many requests: appointments/export.py)."""
     references = [str(reference) for reference in references if reference]
     if not references and not detail:
         return None  # an empty page or list showed nobody
@@ -22,7 +24,7 @@ def record_access(request, action, references, detail=""):
         username=request.user.get_username(),
         action=action,
         references=f" {' '.join(references)} " if references else "",
-        count=len(references),
+        count=len(references) if count is None else count,
         detail=detail,
         client_ip=valid_address(client_ip(request)),
     )

@@ -1,3 +1,4 @@
+import functools
 import re
 
 import phonenumbers
@@ -18,6 +19,9 @@ def tel_href(number):
         return "tel:" + re.sub(r"[^\d+]", "", number or "")
 
 
+# The same numbers are shown again and again (a day's bookings, the list's first page,
+# each reload): each process keeps the last few thousand it formatted (under 1 MB).
+@functools.lru_cache(maxsize=4096)
 def display_phone(number):
     """A stored E.164 number as people write it: (614) 555-0142 at home, +44 20 ...
     abroad; anything unparsable as it is."""

@@ -50,10 +50,12 @@ PATIENT_FIELDS = (
 
 class CappedCountPaginator(Paginator):
     """Counts the matching requests only up to COUNT_CAP + 1: a filter that matches
-    60,000 of 300,000 requests reads 10,001 of them to say "more than 10,000" rather
-    than all of them to say 60,000. Pages go as far as the count."""
+    60,000 of 300,000 requests reads 1,001 of them to say "more than 1,000" rather
+    than all of them to say 60,000. Pages go as far as the count (20 pages of 50):
+    past that, a filter or a search finds a request sooner than paging, and each
+    deeper page costs more (the rows before it are read too)."""
 
-    COUNT_CAP = 10_000
+    COUNT_CAP = 1_000
 
     @cached_property
     def count(self):

@@ -305,6 +305,18 @@ class AppointmentRequest(FrontDeskWork):
             models.Index(fields=["status", "appointment_at"], name="appointment_status_booked"),
             # The front desk's list in its order (the admin adds -pk to make it total).
             models.Index(NEW_FIRST, "created", F("id").desc(), name="appointment_new_first"),
+            # The call-back tiles and filters: only requests still to be reached (new,
+            # contacted: CALL_BACK_STATUSES) are in them, so they stay a few pages.
+            models.Index(
+                fields=["call_back_by"],
+                condition=Q(status__in=["new", "contacted"]),
+                name="appointment_call_back_by",
+            ),
+            models.Index(
+                fields=["unanswered_attempts"],
+                condition=Q(status__in=["new", "contacted"]),
+                name="appointment_unreached",
+            ),
         ]
 
     def __str__(self):

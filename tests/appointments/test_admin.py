@@ -153,6 +153,32 @@ def test_list_columns_phone_link_and_overdue_badge(front_desk_client, location, 
     assert '<a href="tel:+16148675309">(614) 867-5309</a>' in html
 
 
+def test_each_rows_checkbox_is_djangos_own_markup(front_desk_client):
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+
+    from appointments.admin import AppointmentRequestAdmin
+
+    appointment_request = make_request()
+    model_admin = AppointmentRequestAdmin(AppointmentRequest, admin.site)
+
+    ours = model_admin.action_checkbox(appointment_request)
+
+    assert ours == ModelAdmin.action_checkbox(model_admin, appointment_request)
+    assert ours in front_desk_client.get(LIST_URL).text
+
+
+def test_one_status_is_listed_by_received_oldest_first(front_desk_client):
+    now = timezone.now()
+    later = make_request(status="contacted", created=now - HOUR)
+    earlier = make_request(status="contacted", created=now - 50 * HOUR)
+    make_request(status="closed", created=now - 90 * HOUR)
+
+    response = front_desk_client.get(LIST_URL, {"status__exact": "contacted"})
+
+    assert list(response.context["cl"].result_list) == [earlier, later]
+
+
 def test_counts_at_the_top_of_the_list(front_desk_client):
     make_request()
     make_request(created=timezone.now() - 48 * HOUR)

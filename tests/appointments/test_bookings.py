@@ -451,7 +451,10 @@ def test_day_view_today_tomorrow_and_week(front_desk_client, location):
     assert [r for _, rs in today_page.context["days"] for r in rs] == [tonight]
     assert [r for _, rs in tomorrow_page.context["days"] for r in rs] == [tomorrow]
     assert "10:30 PM" in today_page.text
-    assert tonight.reference in today_page.text
+    starts = timezone.localtime(tonight.appointment_at).isoformat()
+    assert f'<time datetime="{starts}">10:30 PM</time>' in today_page.text
+    assert f'<a href="{tonight.get_admin_url()}">{tonight.reference}</a>' in today_page.text
+    assert "9:00 AM" in tomorrow_page.text
     assert "Lower back pain" not in today_page.text
     assert "booked_print.css" in today_page.text
     assert front_desk_client.get(BOOKED_URL, {"day": "week"}).status_code == HTTPStatus.OK

@@ -4,7 +4,7 @@ export and the batched purge. The timings themselves are printed by make bench-s
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -211,6 +211,85 @@ def test_export_of_all_matching_requests_streams_every_row(front_desk_client):
     rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert sorted(row["Reference"] for row in rows) == sorted(r.reference for r in wanted)
     assert {row["Location"] for row in rows} == {"Riverside"}
+
+
+def export_rows(response):
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+
+
+def test_export_sends_every_range_of_ids_once_in_order(front_desk_client, monkeypatch):
+    from appointments import export
+
+    monkeypatch.setattr(export, "CHUNK_IDS", 2)  # five requests: three ranges
+    wanted = [make_request(phone=f"+1614555031{n}") for n in range(5)]
+    wanted[2].delete()  # a gap in the ids
+
+    response = front_desk_client.post(
+        LIST_URL,
+        {"action": "export_csv", "select_across": "1", "index": "0",
+         "_selected_action": [wanted[0].pk]},
+    )  # fmt: skip
+
+    rows = export_rows(response)
+    assert [row["Reference"] for row in rows] == [
+        r.reference for r in wanted if r.pk != wanted[2].pk
+    ]
+
+
+def test_export_columns_as_people_read_them(front_desk_client):
+    request = make_request(
+        phone="+442079460958",
+        preferred_days=["wed", "mon"],
+        is_new_patient=False,
+        status=AppointmentRequest.Status.CONTACTED,
+        email="",
+    )
+    request.first_contacted_at = timezone.make_aware(datetime(2026, 7, 1, 23, 30))
+    request.save()
+    plain = make_request(phone="+16145550142", preferred_days=[], is_new_patient=None)
+
+    response = front_desk_client.post(
+        LIST_URL, {"action": "export_csv", "_selected_action": [request.pk, plain.pk]}
+    )
+
+    rows = {row["Reference"]: row for row in export_rows(response)}
+    row = rows[request.reference]
+    # Anything but a North American number as stored, behind the formula guard.
+    assert row["Phone"] == "'+442079460958"
+    assert row["Preferred days"] == "Wednesday, Monday"
+    assert row["New patient"] == "Returning"
+    assert row["Status"] == "Contacted"
+    assert row["Email"] == ""
+    assert row["First contacted"] == "2026-07-01 23:30"  # the clinic's time
+    local = timezone.localtime(request.created).strftime("%Y-%m-%d %H:%M")
+    assert row["Received"] == local
+    other = rows[plain.reference]
+    assert other["Phone"] == "(614) 555-0142"
+    assert other["Preferred days"] == "Any weekday"
+    assert other["New patient"] == "Not said"
+    assert other["First contacted"] == ""
+
+
+def test_a_large_export_is_recorded_by_its_filters_and_count(front_desk_client, monkeypatch):
+    from appointments import export
+    from core.models import AccessRecord
+
+    monkeypatch.setattr(export, "RECORD_REFERENCES_UP_TO", 2)
+    wanted = [make_request(last_name="Whitfield", phone=f"+1614555032{n}") for n in range(3)]
+
+    response = front_desk_client.post(
+        f"{LIST_URL}?q=Whitfield&status__exact=new",
+        {"action": "export_csv", "select_across": "1", "index": "0",
+         "_selected_action": [wanted[0].pk]},
+    )  # fmt: skip
+
+    assert len(export_rows(response)) == 3
+    record = AccessRecord.objects.get(action=AccessRecord.Action.EXPORTED)
+    assert record.count == 3
+    assert record.references == ""
+    # The filters, and that there was a search, but not what was searched (a name).
+    assert record.detail == "all matching; filters: status__exact=new; search"
+    assert "Whitfield" not in record.detail
 
 
 def test_export_reads_no_article_body(front_desk_client, article):
