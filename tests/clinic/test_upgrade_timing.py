@@ -48,7 +48,17 @@ def test_every_migration_since_the_previous_release_is_timed_and_cheap():
 
     server_url = databases.database_url(connection.settings_dict["NAME"])
     result = subprocess.run(
-        [sys.executable, "scripts/upgrade_timing.py", "--from", PREVIOUS_RELEASE],
+        # On demo data a migration's seconds say more about the machine's load than the
+        # migration (0.5 s idle was 2.3 s beside another suite): the 2 s rule is for
+        # real data (make upgrade-timing); here only a pathological one is caught.
+        [
+            sys.executable,
+            "scripts/upgrade_timing.py",
+            "--from",
+            PREVIOUS_RELEASE,
+            "--slow-seconds",
+            "20",
+        ],
         cwd=settings.BASE_DIR,
         # The script makes its own database, named after the test database.
         env={**os.environ, "DATABASE_URL": server_url},

@@ -171,6 +171,9 @@ def worker(site, live_database, shared_cache, tmp_path, settings):  # noqa: F811
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    # The 5 s a change may take run from a worker that is already polling, not from
+    # one still starting up (seconds on a busy machine): wait for django-tasks-db's line.
+    wait_for(lambda: "Starting worker" in log.read_text(), 60, "worker started")
     yield log
     stop(process, grace=5)
 
