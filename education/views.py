@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from core.edge_cache import remember, seconds_to_keep
+from core.edge_cache import content_version, remember, seconds_to_keep
 from core.roles import past_both_steps
 from core.site import absolute_url
 from education import search
@@ -199,8 +199,13 @@ class ArticleDetailView(DetailView):
             canonical_url=page["canonical_url"],
             structured_data=page["structured_data"],
             cta_article=article,
-            emergency_notice=EmergencyNotice.current(),
+            # Read only when the article's column is rendered, not when it is kept.
+            emergency_notice=EmergencyNotice.current,
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
+            # The article's column ({% cache %} in the template): kept under the
+            # content version, no longer than the next scheduled change; never a preview.
+            content_version=content_version(),
+            kept_seconds=0 if preview else seconds_to_keep(),
             **kwargs,
         )
 
@@ -224,9 +229,14 @@ def article_page(article):
             translations[language] = reverse("education:article_detail", args=[slug])
     canonical_url = absolute_url(article.get_absolute_url())
     article.reading_minutes  # noqa: B018 (worked out now, kept with the article)
+    related = list(Article.objects.published().related_to(article))
+    # The addresses the page links to, worked out before the page data is kept, so
+    # that each copy read from the cache carries them (in_its_language).
+    for linked in [*related, *article.topics.all()]:
+        linked.get_absolute_url()
     return {
         "article": article,
-        "related": list(Article.objects.published().related_to(article)),
+        "related": related,
         "translations": translations,
         "canonical_url": canonical_url,
         "structured_data": article.structured_data(canonical_url, absolute_url("/")),
