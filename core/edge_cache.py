@@ -107,12 +107,13 @@ class EdgeCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # The content version is read once per request (content_version()).
-        _request.active, _request.version = True, None
+        # The content version and the next scheduled change are read once per request
+        # (content_version(), seconds_to_keep()).
+        _request.active, _request.version, _request.upcoming = True, None, None
         try:
             response = self.get_response(request)
         finally:
-            _request.active, _request.version = False, None
+            _request.active, _request.version, _request.upcoming = False, None, None
         if not getattr(response, "public_page", False):
             return response
         if is_cacheable(request, response.public_paged) and may_keep(response):
@@ -142,7 +143,11 @@ def next_scheduled_change():
 def seconds_to_keep():
     """How long the edge may keep a page: until the next scheduled change, at most
     SHARED_SECONDS."""
-    upcoming = remember("next-scheduled-change", lambda: next_scheduled_change() or "")
+    upcoming = getattr(_request, "upcoming", None)
+    if upcoming is None:
+        upcoming = remember("next-scheduled-change", lambda: next_scheduled_change() or "")
+        if getattr(_request, "active", False):
+            _request.upcoming = upcoming
     if not upcoming:
         return SHARED_SECONDS
     return max(1, min(SHARED_SECONDS, int((upcoming - timezone.now()).total_seconds()) + 1))
@@ -176,8 +181,9 @@ def remember(name, compute, seconds=SHARED_SECONDS, *, shared_only=False):
     return value
 
 
-# The content version read for the request being served: set only between
-# EdgeCacheMiddleware's start and end of a request, so each request reads it once.
+# The content version (and the next scheduled change) read for the request being
+# served: set only between EdgeCacheMiddleware's start and end of a request, so each
+# request reads them once.
 _request = Local()
 
 
@@ -195,7 +201,8 @@ def content_version():
 
 
 def new_content_version():
-    _request.version = None  # the rest of this request reads the new one
+    # The rest of this request reads the new ones.
+    _request.version = _request.upcoming = None
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted: the next read starts a new one

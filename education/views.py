@@ -58,7 +58,8 @@ class ArticleListView(ListView):
 
 # What every visitor of a list page sees alike, kept in the cache per content version
 # (core.edge_cache.remember) and no longer than the next scheduled change: a page the
-# edge does not keep (a visitor with a session) then costs no query for it.
+# edge does not keep (a visitor with a session) then costs no query for it, but for
+# the list's own page of articles and its count.
 
 
 def may_preview(user):
@@ -71,28 +72,35 @@ def kept(name, compute):
     return remember(name, compute, seconds=seconds_to_keep(), shared_only=True)
 
 
+def with_addresses(items):
+    """``items``, each with its address worked out (in_its_language), so that a copy
+    kept in the cache carries it instead of reversing it on every read."""
+    for item in items:
+        item.get_absolute_url()
+    return items
+
+
 def published_for_listing(language):
     """The published articles in ``language``, newest first, as lists show them: a
-    query, so a page of the list reads its ten and counts the rest in the database."""
-    return kept(
-        f"articles-for-listing:{language}",
-        lambda: Article.objects.published().in_language(language).for_listing(),
-    )
+    query, so a page of the list reads its ten and counts the rest in the database.
+    Never kept: a kept QuerySet is pickled with every row it matches (the whole
+    library, read back and unpickled on every request), and building it costs less."""
+    return Article.objects.published().in_language(language).for_listing()
 
 
 def topics_with_articles(language):
     """The topics in ``language`` with published articles, with how many."""
     return kept(
         f"topics-with-articles:{language}",
-        lambda: list(Topic.objects.in_language(language).with_published_articles()),
+        lambda: with_addresses(list(Topic.objects.in_language(language).with_published_articles())),
     )
 
 
 def featured_articles(language, limit=3):
     return kept(
         f"featured-articles:{language}",
-        lambda: list(
-            Article.objects.published().in_language(language).featured().for_listing()[:limit]
+        lambda: with_addresses(
+            list(Article.objects.published().in_language(language).featured().for_listing()[:limit])
         ),
     )
 
@@ -192,17 +200,28 @@ class ArticleDetailView(DetailView):
         article = self.object
         page = self.page or article_page(article)
         preview = kwargs.pop("preview", not article.is_live)
-        return super().get_context_data(
+        context = super().get_context_data(
             related_articles=page["related"],
             preview=preview,
             **language_links(page["translations"]),
             canonical_url=page["canonical_url"],
             structured_data=page["structured_data"],
             cta_article=article,
-            emergency_notice=EmergencyNotice.current(),
+            # Read only when the article's column is rendered, not when it is kept.
+            emergency_notice=EmergencyNotice.current,
             show_sources=settings.ARTICLE_SOURCES_PUBLIC and bool(article.sources.strip()),
             **kwargs,
         )
+        if not preview:
+            # The article's column and related articles are the same for every patient:
+            # rendered once per content version (measured: most of the page's cost).
+            # A preview (a draft, a working copy) is rendered afresh and never kept.
+            context["article_column"] = remember(
+                f"article-column:{article.language}:{article.slug}",
+                lambda: render_to_string("education/_article_column.html", context, self.request),
+                seconds=seconds_to_keep(),
+            )
+        return context
 
 
 def published_article_page(articles, slug):
@@ -224,9 +243,11 @@ def article_page(article):
             translations[language] = reverse("education:article_detail", args=[slug])
     canonical_url = absolute_url(article.get_absolute_url())
     article.reading_minutes  # noqa: B018 (worked out now, kept with the article)
+    related = with_addresses(list(Article.objects.published().related_to(article)))
+    with_addresses(article.topics.all())
     return {
         "article": article,
-        "related": list(Article.objects.published().related_to(article)),
+        "related": related,
         "translations": translations,
         "canonical_url": canonical_url,
         "structured_data": article.structured_data(canonical_url, absolute_url("/")),

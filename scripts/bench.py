@@ -11,7 +11,9 @@ nginx (HTTPS), an article kept by nginx's cache and the site's CSS file (the cei
 the kept article is compared with), then valid submissions with nginx's rate limit
 raised for the bench; straight to gunicorn, the article and the home page and article
 list uncached (a session cookie: no cache of any kind answers), the request form GET,
-valid submissions (GET + POST pairs) and then valid POSTs alone.
+valid submissions (GET + POST pairs) and then valid POSTs alone. After the submissions
+through nginx, a line gives what else a pair cost (PostgreSQL's backends for the bench
+database, nginx, this client) and how busy the machine's cores were with other programs.
 
 Then, unless BENCH_WORKER=0, the submission figures twice more with a live `manage.py
 run_worker` sending to a loopback SMTP server (aiosmtpd, tests/core/smtp.py) that
@@ -183,6 +185,59 @@ class WorkerCPU:
 
     def per_request_ms(self, requests):
         return self.used * 1000 / requests if requests else float("nan")
+
+
+class StackCPU:
+    """CPU seconds used during a run by what a submission passes through besides the
+    workers (PostgreSQL's backends for the bench database, nginx's workers, this
+    client), and by the whole machine (/proc/stat): the rest is other programs'."""
+
+    def __init__(self, database, nginx_pid):
+        self.database, self.nginx_pid = f" {database} ", nginx_pid
+
+    def sample(self):
+        used = {"postgres": 0, "nginx": 0}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = proc_stat(entry.name)
+                command = Path(entry, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            ticks = int(fields[11]) + int(fields[12])
+            if command.startswith("postgres:") and self.database in command:
+                used["postgres"] += ticks
+            elif int(fields[1]) == self.nginx_pid:
+                used["nginx"] += ticks
+        used = {name: ticks / CLOCK_TICKS for name, ticks in used.items()}
+        own = os.times()
+        used["client"] = own.user + own.system
+        busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        # user, nice, system, irq, softirq, steal (not idle, iowait, guest)
+        used["machine"] = sum(int(busy[i]) for i in (0, 1, 2, 5, 6, 7)) / CLOCK_TICKS
+        return used
+
+    def __enter__(self):
+        self.start, self.wall = self.sample(), time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        end, self.seconds = self.sample(), time.monotonic() - self.wall
+        self.used = {name: end[name] - self.start[name] for name in end}
+
+
+def stack_line(stack, workers, pairs):
+    """Where a pair's CPU went besides the workers, and who else used the machine."""
+    per_pair = {name: seconds * 1000 / pairs for name, seconds in stack.used.items()}
+    ours = workers.used + sum(stack.used[name] for name in ("postgres", "nginx", "client"))
+    cores = os.cpu_count()
+    return (
+        f"  CPU a pair besides the workers: PostgreSQL {per_pair['postgres']:.1f} ms, "
+        f"nginx {per_pair['nginx']:.1f} ms, this client {per_pair['client']:.1f} ms; "
+        f"the {cores} cores were {stack.used['machine'] / stack.seconds:.1f} busy, "
+        f"{max(0, stack.used['machine'] - ours) / stack.seconds:.1f} of them other programs"
+    )
 
 
 def wrk(url, seconds, connections, headers=()):
@@ -516,16 +571,19 @@ def main():
         f"wrk -t2 -c{connections} -d{seconds}s, gzip"
     )
     print("# cpu ms: worker CPU per request, summed over the gunicorn workers (/proc)")
+    print("# load average at the start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(LINE.format("line", "req/s", "cpu ms", "p50", "p99", "SQL", "KB gz", ""))
 
     nginx, edge = nginx_in_front(base)
     try:
-        run_lines(base, edge, seconds, connections, cpu, article_path, session)
+        stack = StackCPU(settings.DATABASES["default"]["NAME"], nginx.process.pid)
+        run_lines(base, edge, seconds, connections, cpu, article_path, session, stack)
     finally:
         nginx.stop()
+    print("# load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
-def run_lines(base, edge, seconds, connections, cpu, article_path, session):
+def run_lines(base, edge, seconds, connections, cpu, article_path, session, stack):
     # Through nginx, under the site's name: what a patient's browser reaches.
     site = (f"Host: {proxy.SERVER_NAME}",)
     static = urlsplit(css_url(base, "/")).path
@@ -602,7 +660,8 @@ def run_lines(base, edge, seconds, connections, cpu, article_path, session):
         + ("rows == successes" if rows == ok else "MISMATCH"),
     )
 
-    rate, ok, failed, rows, latency = submissions(edge, seconds, cpu=cpu)
+    with stack:
+        rate, ok, failed, rows, latency = submissions(edge, seconds, cpu=cpu)
     right &= rows == ok
     print_line(
         "valid submissions through nginx",
@@ -613,6 +672,7 @@ def run_lines(base, edge, seconds, connections, cpu, article_path, session):
         note=f"per pair, HTTPS, rate limit raised; {ok} accepted, {failed} refused, "
         f"{rows} rows: " + ("rows == successes" if rows == ok else "MISMATCH"),
     )
+    print(stack_line(stack, cpu, ok + failed))
 
     if os.environ.get("BENCH_WORKER", "1") != "0":
         counts = submissions(base, seconds)

@@ -10,13 +10,15 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from core import edge_cache
 from education.models import Article
 from tests.clients import BrowserClient
-from tests.core.test_fragments import empty_the_cache, pages_cache  # noqa: F401 (fixture)
+from tests.core.test_fragments import empty_the_cache, pages_cache, renders_of  # noqa: F401
 from tests.education.conftest import make_article, make_topic
+from tests.education.test_workflow_admin import in_review, live, logged_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +83,37 @@ def test_a_related_article_appears_at_its_publication_time(request, pages_cache,
     second, _ = visit(article.get_absolute_url())
 
     assert "Coming soon" in second.text
+
+
+def test_the_article_column_is_rendered_once_per_content_version(pages_cache):  # noqa: F811
+    topic = make_topic()
+    article = make_article(topics=[topic])
+    make_article("Heat or ice", topics=[topic])
+
+    def read():
+        assert "Heat or ice" in visit(article.get_absolute_url())[0].text
+
+    # The related article's card is inside the kept column ({% cache %}).
+    assert renders_of("education/_article_card.html", read, 3) == 1
+    make_article("Walking with back pain", topics=[topic])
+    assert renders_of("education/_article_card.html", read, 2) == 2
+
+
+def test_a_preview_is_never_the_kept_column_nor_kept_for_patients(
+    pages_cache,  # noqa: F811
+    in_review,  # noqa: F811
+    clinician_user,
+):
+    new_title = '<h1 id="article-title">Facet joints: the new text</h1>'
+    visit(in_review.get_absolute_url())  # the published column, kept
+    preview_url = reverse("admin:education_article_preview", args=[in_review.pk, 2])
+
+    preview = logged_in(clinician_user).get(preview_url).content.decode()
+    public, _ = visit(in_review.get_absolute_url())
+
+    assert new_title in preview
+    assert new_title not in public.text
+    assert '<h1 id="article-title">Facet joints explained</h1>' in public.text
 
 
 def test_a_made_up_slug_is_not_kept(pages_cache):  # noqa: F811
