@@ -56,7 +56,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections, transaction
 from django.db.models import FloatField
 from django.db.models.expressions import RawSQL
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 
 # Each language's text-search configuration (migrations 0009 and 0012): PostgreSQL's
 # stemmer and stop words for the language, accents taken off first. A language
@@ -453,5 +453,17 @@ def refresh_words_task():
 
 
 def queue_refresh(**kwargs):
-    """Signal receiver: an article was saved or deleted (see EducationConfig.ready)."""
-    refresh_words_task.enqueue()
+    """Signal receiver: an article was saved or deleted (see EducationConfig.ready).
+    Queues a rebuild unless one is already waiting in the database queue: that one
+    reads the articles when it starts, so many saves in a row make one rebuild. The
+    waiting task's row stays locked until this save commits: the worker, which skips
+    locked tasks, cannot start it earlier and miss the change. A rebuild already
+    running may have read the articles before this change: another is queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=refresh_words_task.module_path
+    )
+    with transaction.atomic():
+        if not waiting.select_for_update()[:1]:
+            refresh_words_task.enqueue()
