@@ -380,18 +380,20 @@ def relevance_sql(articles, search):
         query, params = tsquery(alternatives)
         return f"CASE WHEN doc.vector @@ {query} THEN %s ELSE 0 END", [*params, RELEVANCE_STEP]
 
-    terms = []
+    terms = [matched(c.alternatives) for c in search.concepts if not c.common]
+    # {alternatives: weight}: a query ranked twice ("back pain" as a pair and as the
+    # phrase) is ranked once with both weights; ts_rank is most of a search's cost.
+    ranks = {}
     for concept in search.concepts:
-        if not concept.common:
-            terms.append(matched(concept.alternatives))
-        terms.append(rank(concept.alternatives, concept.weight))
+        ranks[concept.alternatives] = ranks.get(concept.alternatives, 0) + concept.weight
     # Two concepts typed one after the other, found one after the other.
     for first, second in pairwise(search.concepts):
         pairs = [f"{a} {b}" for a in first.alternatives for b in second.alternatives]
-        weight = PAIR_BOOST * min(first.weight, second.weight)
-        terms.append(rank(pairs[:MAX_PAIRS], weight))
+        pairs = tuple(pairs[:MAX_PAIRS])
+        ranks[pairs] = ranks.get(pairs, 0) + PAIR_BOOST * min(first.weight, second.weight)
     if search.phrase:
-        terms.append(rank((search.phrase,), PHRASE_BOOST))
+        ranks[(search.phrase,)] = ranks.get((search.phrase,), 0) + PHRASE_BOOST
+    terms += [rank(alternatives, weight) for alternatives, weight in ranks.items()]
     sql = " + ".join(sql for sql, _ in terms)
     params = [param for _, term_params in terms for param in term_params]
     # The document read once for all the terms; OFFSET 0 keeps the sub-select apart.
