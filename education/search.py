@@ -58,7 +58,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections, transaction
 from django.db.models import FloatField
 from django.db.models.expressions import RawSQL
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 
 # Each language's text-search configuration (migrations 0009 and 0012): PostgreSQL's
 # stemmer and stop words for the language, accents taken off first. A language
@@ -382,18 +382,20 @@ def relevance_sql(articles, search):
         query, params = tsquery(alternatives)
         return f"CASE WHEN doc.vector @@ {query} THEN %s ELSE 0 END", [*params, RELEVANCE_STEP]
 
-    terms = []
+    terms = [matched(c.alternatives) for c in search.concepts if not c.common]
+    # {alternatives: weight}: a query ranked twice ("back pain" as a pair and as the
+    # phrase) is ranked once with both weights; ts_rank is most of a search's cost.
+    ranks = {}
     for concept in search.concepts:
-        if not concept.common:
-            terms.append(matched(concept.alternatives))
-        terms.append(rank(concept.alternatives, concept.weight))
+        ranks[concept.alternatives] = ranks.get(concept.alternatives, 0) + concept.weight
     # Two concepts typed one after the other, found one after the other.
     for first, second in pairwise(search.concepts):
         pairs = [f"{a} {b}" for a in first.alternatives for b in second.alternatives]
-        weight = PAIR_BOOST * min(first.weight, second.weight)
-        terms.append(rank(pairs[:MAX_PAIRS], weight))
+        pairs = tuple(pairs[:MAX_PAIRS])
+        ranks[pairs] = ranks.get(pairs, 0) + PAIR_BOOST * min(first.weight, second.weight)
     if search.phrase:
-        terms.append(rank((search.phrase,), PHRASE_BOOST))
+        ranks[(search.phrase,)] = ranks.get((search.phrase,), 0) + PHRASE_BOOST
+    terms += [rank(alternatives, weight) for alternatives, weight in ranks.items()]
     sql = " + ".join(sql for sql, _ in terms)
     params = [param for _, term_params in terms for param in term_params]
     # The document read once for all the terms; OFFSET 0 keeps the sub-select apart.
@@ -469,7 +471,7 @@ def one_refresh_for_the_whole_load():
     try:
         yield
         if _loading.changed:
-            refresh_words_task.enqueue()
+            queue_one_refresh()
     finally:
         _loading.active = False
 
@@ -479,4 +481,20 @@ def queue_refresh(**kwargs):
     if getattr(_loading, "active", False):
         _loading.changed = True
     else:
-        refresh_words_task.enqueue()
+        queue_one_refresh()
+
+
+def queue_one_refresh():
+    """Queues a word-list rebuild unless one is already waiting in the database queue: that one
+    reads the articles when it starts, so many saves in a row make one rebuild. The
+    waiting task's row stays locked until this save commits: the worker, which skips
+    locked tasks, cannot start it earlier and miss the change. A rebuild already
+    running may have read the articles before this change: another is queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=refresh_words_task.module_path
+    )
+    with transaction.atomic():
+        if not waiting.select_for_update()[:1]:
+            refresh_words_task.enqueue()

@@ -39,7 +39,19 @@ class ArticleListView(ListView):
         self.search = search.understand(self.query, articles, language)
         if not self.search.tokens:  # no search: the list every visitor sees alike
             return published_for_listing(language)
-        return articles.search(self.search).for_listing()
+        return articles.search(self.search)
+
+    def paginate_queryset(self, queryset, page_size):
+        if not self.search.tokens:
+            return super().paginate_queryset(queryset, page_size)
+        # A search ranks its matches once, as their ids: the paginator counts those and
+        # the page reads its ten by id. A count of the query would match every article's
+        # document a second time, a quarter of a search's cost at 3,000 articles.
+        ranked = list(queryset.values_list("pk", flat=True))
+        paginator, page, ids, is_paginated = super().paginate_queryset(ranked, page_size)
+        found = Article.objects.published().for_listing().in_bulk(ids)
+        page.object_list = [found[pk] for pk in ids if pk in found]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         language = current_language()

@@ -132,7 +132,15 @@ class Article(WorkingCopyMixin, models.Model):
             ("publish_article", "Can publish articles"),
             ("review_article", "Can approve articles as medical reviewer"),
         ]
-        indexes = [models.Index(fields=["status", "publish_at"])]
+        indexes = [
+            # Covering: the topics' counts of published articles (every list page's
+            # chips) read this index alone, not every article's wide row.
+            models.Index(
+                fields=["status", "publish_at"],
+                include=["id", "updated"],
+                name="education_article_published",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["translation_of", "language"], name="one_translation_per_language"

@@ -3,13 +3,16 @@ patients' words for the articles' words, typos, "Did you mean", and a way on whe
 nothing is found. See education/search.py."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
+from django.tasks import TaskResultStatus
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from education import search
 from education.demo import load_starter_library_into_db
@@ -194,11 +197,12 @@ def explain(queryset):
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_a_search_and_its_count_read_the_stored_document_through_its_index(library):
+def test_a_search_and_its_ranked_ids_read_the_stored_document_through_its_index(library):
     make_article("Sciatica", body="<p>Leg pain from a pinched nerve.</p>")
     found = Article.objects.search("sciatica pain", "en")  # nothing else to narrow it down
 
-    for plan in (explain(found), explain(found.values("pk").order_by())):
+    # The list page reads the ranked ids (and counts them), then its page by id.
+    for plan in (explain(found), explain(found.values_list("pk", flat=True))):
         assert re.search(r"Index Scan on education_article_search_document\b", plan), plan
         assert "to_tsvector" not in plan, plan  # nothing parsed again
 
@@ -256,3 +260,64 @@ def test_changes_in_a_load_refresh_the_words_at_its_end_and_others_at_once(libra
     assert SearchWord.objects.filter(word="sciatica").exists()  # at the load's end
     make_article("Whiplash", body="<p>Neck pain after a car crash.</p>")
     assert SearchWord.objects.filter(word="whiplash").exists()  # no load: at once
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """The database task queue, as in production: a queued task waits for the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def queued_refreshes():
+    return DBTaskResult.objects.filter(task_path="education.search.refresh_words_task")
+
+
+def test_many_saves_in_a_row_queue_one_word_list_rebuild(worker_queue):
+    article = make_article("Sciatica")
+    for number in range(5):
+        article.summary = f"Version {number}."
+        article.save()
+    make_article("Neck pain").delete()
+
+    assert queued_refreshes().count() == 1
+
+
+def test_a_save_during_a_rebuild_queues_another(worker_queue):
+    article = make_article("Sciatica")
+    # The worker has started the rebuild: it may have read the articles already.
+    queued_refreshes().update(status=TaskResultStatus.RUNNING)
+
+    article.save()
+    article.save()
+
+    assert list(queued_refreshes().values_list("status", flat=True).order_by("status")) == [
+        TaskResultStatus.READY,
+        TaskResultStatus.RUNNING,
+    ]
+
+
+def worker_would_start():
+    """What the worker finds to start: the waiting rebuild, unless a transaction holds it
+    (the worker skips locked tasks). Asked from another connection, as the worker is."""
+
+    def claimable():
+        try:
+            with transaction.atomic():
+                waiting = queued_refreshes().filter(status=TaskResultStatus.READY)
+                return len(waiting.select_for_update(skip_locked=True))
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(claimable).result()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_waiting_rebuild_cannot_start_before_a_save_commits(worker_queue):
+    article = make_article("Sciatica")  # committed, and its rebuild queued
+    with transaction.atomic():
+        article.summary = "Changed."
+        article.save()  # finds the rebuild waiting: it would miss this change if it ran now
+        assert worker_would_start() == 0
+
+    assert worker_would_start() == 1

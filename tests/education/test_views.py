@@ -62,6 +62,26 @@ def test_list_pages_ten_at_a_time(client):
     assert [a.title for a in second.context["articles"]] == ["Article 10", "Article 11"]
 
 
+def test_search_pages_ten_at_a_time_in_rank_order(client):
+    # Ranked by the title match, then the newest first: "Knee 0" is the best match.
+    for number in range(12):
+        make_article(
+            f"Knee {number}",
+            body="<p>About the knee.</p>",
+            publish_at=timezone.now() - timedelta(hours=number + 1),
+        )
+    make_article("Walking", body="<p>A knee brace may help.</p>")
+
+    first = client.get(reverse("education:article_list"), {"q": "knee"})
+    second = client.get(reverse("education:article_list"), {"q": "knee", "page": 2})
+    past_the_end = client.get(reverse("education:article_list"), {"q": "knee", "page": 3})
+
+    assert first.context["paginator"].count == 13
+    assert [a.title for a in first.context["articles"]] == [f"Knee {n}" for n in range(10)]
+    assert [a.title for a in second.context["articles"]] == ["Knee 10", "Knee 11", "Walking"]
+    assert past_the_end.status_code == HTTPStatus.NOT_FOUND
+
+
 def test_list_page_past_the_end_is_not_found(client, article):
     response = client.get(reverse("education:article_list"), {"page": 9})
 
