@@ -32,16 +32,9 @@ RECORD_REFERENCES_UP_TO = 1_000
 FORMULA_START = "^([=+@\t\r-])"
 
 
-def spreadsheet_safe(value):
-    """Stop a spreadsheet running patient-typed text such as "=HYPERLINK(...)" as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def safe(expression):
-    """spreadsheet_safe() in SQL: a leading = + - @ tab or return gets a quote before it.
+    """The text with a quote before a leading = + - @ tab or return, so that a
+    spreadsheet never runs patient-typed text such as "=HYPERLINK(...)" as a formula.
     (An empty text is written as an empty cell, not as "".)"""
     guarded = Func(
         Cast(expression, TextField()),
@@ -57,7 +50,7 @@ def label(name, choices):
     """The choice's label ("Contacted"), or the stored value if it is not a choice."""
     return Case(
         *(When(**{name: value}, then=Value(str(text))) for value, text in choices),
-        default=Cast(name, TextField()),
+        default=safe(F(name)),  # a stored value that is no choice (an import, the shell)
         output_field=TextField(),
     )
 
@@ -92,10 +85,17 @@ def preferred_days():
     # Only constant text and the table's name in the SQL; the labels are parameters.
     return RawSQL(  # noqa: S611
         f"CASE WHEN jsonb_typeof({column}) = 'array' AND jsonb_array_length({column}) > 0 "  # noqa: S608
-        f"THEN (SELECT string_agg(CASE day {whens} ELSE day END, ', ' ORDER BY n) "
+        # A day that is no choice is written with the formula guard (safe() in SQL).
+        f"THEN (SELECT string_agg(CASE day {whens} ELSE regexp_replace(day, %s, %s) END, "
+        "', ' ORDER BY n) "
         f"FROM jsonb_array_elements_text({column}) WITH ORDINALITY AS d(day, n)) "
         "ELSE %s END",
-        [*(part for value, text in choices for part in (value, str(text))), "Any weekday"],
+        [
+            *(part for value, text in choices for part in (value, str(text))),
+            FORMULA_START,
+            "'\\1",
+            "Any weekday",
+        ],
         output_field=TextField(),
     )
 
@@ -177,6 +177,17 @@ def export_filters(request):
     return "; ".join(parts) or "none"
 
 
+def wide_export_detail(request, room=100):
+    """The record's description of a wide export within `room` characters (the detail
+    column's size): whole filters only, "…" for any left out, never one cut short."""
+    text = "all matching; filters:"
+    for part in export_filters(request).split("; "):
+        if len(text) + 1 + len(part) + 2 > room:
+            return text + " …"
+        text += " " + part if text.endswith(":") else "; " + part
+    return text
+
+
 @admin.action(description="Export selected to CSV", permissions=["view"])
 def export_csv(modeladmin, request, queryset):
     """The selected requests as a CSV file that Excel opens as UTF-8, never cached."""
@@ -184,13 +195,19 @@ def export_csv(modeladmin, request, queryset):
     # reference; beyond, the list's filters and the count (README, "Staff sign-in and
     # the access record": an export of every request would otherwise write megabytes
     # into one row, which every request page's "who has looked" would then read).
+    # The file holds what the record says: the requests named, or those matching with
+    # an id no higher than the last one at the moment of the record (one received while
+    # the file streams is not in it).
     count = queryset.count()
     if count <= RECORD_REFERENCES_UP_TO:
-        record_access(request, Action.EXPORTED, queryset.values_list("reference", flat=True))
+        named = dict(queryset.values_list("pk", "reference"))
+        record_access(request, Action.EXPORTED, named.values())
+        exported = Request.objects.filter(pk__in=list(named))
     else:
-        detail = f"all matching; filters: {export_filters(request)}"[:100]
-        record_access(request, Action.EXPORTED, [], detail=detail, count=count)
-    response = StreamingHttpResponse(csv_chunks(queryset), content_type="text/csv; charset=utf-8")
+        last = queryset.aggregate(last=Max("pk"))["last"]
+        record_access(request, Action.EXPORTED, [], detail=wide_export_detail(request), count=count)
+        exported = queryset.filter(pk__lte=last)
+    response = StreamingHttpResponse(csv_chunks(exported), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="appointment-requests-{stamp}.csv"'
     response["Cache-Control"] = "no-store"

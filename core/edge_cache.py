@@ -112,10 +112,14 @@ class EdgeCacheMiddleware:
         _request.active, _request.version, _request.upcoming = True, None, None
         try:
             response = self.get_response(request)
+            if getattr(response, "public_page", False):
+                self.say_how_long_to_keep(request, response)
         finally:
             _request.active, _request.version, _request.upcoming = False, None, None
-        if not getattr(response, "public_page", False):
-            return response
+        return response
+
+    @staticmethod
+    def say_how_long_to_keep(request, response):
         if is_cacheable(request, response.public_paged) and may_keep(response):
             seconds = seconds_to_keep()
             patch_cache_control(
@@ -123,7 +127,6 @@ class EdgeCacheMiddleware:
             )
         else:
             patch_cache_control(response, private=True, no_store=True)
-        return response
 
 
 # Each app says when content patients see changes on its own next (a scheduled

@@ -95,9 +95,14 @@ class Email(models.Model):
 
 
 class AccessRecordQuerySet(models.QuerySet):
-    def about(self, reference):
-        """Records naming this request (references are stored space-separated)."""
-        return self.filter(references__contains=f" {reference} ")
+    def about(self, reference, received=None):
+        """Records naming this request (references are stored space-separated) and,
+        given when it was received, every export since then too wide to name each
+        request (appointments/export.py): it may have held this one."""
+        naming = models.Q(references__contains=f" {reference} ")
+        if received is not None:
+            naming |= models.Q(action=AccessRecord.Action.EXPORTED, references="", at__gte=received)
+        return self.filter(naming)
 
     def past_retention(self, days=None):
         days = settings.ACCESS_RECORD_RETENTION_DAYS if days is None else days

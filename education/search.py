@@ -496,5 +496,7 @@ def queue_one_refresh():
         status=TaskResultStatus.READY, task_path=refresh_words_task.module_path
     )
     with transaction.atomic():
-        if not waiting.select_for_update()[:1]:
+        # A waiting rebuild that another unfinished save holds is skipped, not waited
+        # for (a long transaction would hold every editor's save): one more is queued.
+        if not waiting.select_for_update(skip_locked=True)[:1]:
             refresh_words_task.enqueue()

@@ -51,7 +51,7 @@ PATIENT_FIELDS = (
 class CappedCountPaginator(Paginator):
     """Counts the matching requests only up to COUNT_CAP + 1: a filter that matches
     60,000 of 300,000 requests reads 1,001 of them to say "more than 1,000" rather
-    than all of them to say 60,000. Pages go as far as the count (20 pages of 50):
+    than all of them to say 60,000. Pages go as far as the count (21 pages of 50):
     past that, a filter or a search finds a request sooner than paging, and each
     deeper page costs more (the rows before it are read too)."""
 

@@ -148,6 +148,11 @@ class AppointmentRequestQuerySet(models.QuerySet):
 
 # The front desk's list: new requests first (AppointmentRequestAdmin.ordering).
 NEW_FIRST = Case(When(status="new", then=Value(0)), default=Value(1))
+# The statuses of requests still to be reached (CALL_BACK_STATUSES): named once, for
+# the model and for the call-back tiles' partial indexes, which PostgreSQL uses only
+# while their condition is the queries' own.
+CALL_BACK = ("new", "contacted")
+STILL_TO_REACH = Q(status__in=CALL_BACK)
 
 
 class AppointmentRequest(FrontDeskWork):
@@ -171,7 +176,7 @@ class AppointmentRequest(FrontDeskWork):
 
     FINISHED_STATUSES = (Status.DECLINED, Status.CLOSED, Status.SPAM)
     # Still to be reached or booked: where call-backs and "Unable to reach" matter.
-    CALL_BACK_STATUSES = (Status.NEW, Status.CONTACTED)
+    CALL_BACK_STATUSES = tuple(map(Status, CALL_BACK))
 
     class ContactMethod(models.TextChoices):
         PHONE = "phone", _("Phone call")
@@ -305,16 +310,16 @@ class AppointmentRequest(FrontDeskWork):
             models.Index(fields=["status", "appointment_at"], name="appointment_status_booked"),
             # The front desk's list in its order (the admin adds -pk to make it total).
             models.Index(NEW_FIRST, "created", F("id").desc(), name="appointment_new_first"),
-            # The call-back tiles and filters: only requests still to be reached (new,
-            # contacted: CALL_BACK_STATUSES) are in them, so they stay a few pages.
+            # The call-back tiles and filters: only requests still to be reached
+            # (STILL_TO_REACH) are in them, so they stay a few pages.
             models.Index(
                 fields=["call_back_by"],
-                condition=Q(status__in=["new", "contacted"]),
+                condition=STILL_TO_REACH,
                 name="appointment_call_back_by",
             ),
             models.Index(
                 fields=["unanswered_attempts"],
-                condition=Q(status__in=["new", "contacted"]),
+                condition=STILL_TO_REACH,
                 name="appointment_unreached",
             ),
         ]

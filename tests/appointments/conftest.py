@@ -101,3 +101,9 @@ def make_request(**fields):
         AppointmentRequest.objects.filter(pk=appointment_request.pk).update(created=created)
         appointment_request.refresh_from_db()
     return appointment_request
+
+
+def spreadsheet_safe(value):
+    """The formula guard's rule, as appointments/export.py safe() applies it in SQL."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

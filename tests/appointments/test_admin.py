@@ -5,11 +5,12 @@ import io
 from http import HTTPStatus
 
 import pytest
+from django.db.models import TextField, Value
 from django.utils import timezone
 
-from appointments.export import spreadsheet_safe
+from appointments.export import safe
 from appointments.models import AppointmentRequest, VisitType
-from tests.appointments.conftest import make_location, make_request
+from tests.appointments.conftest import make_location, make_request, spreadsheet_safe
 from tests.clients import BrowserClient
 
 # Tests whose outcome may depend on the date are marked clock one by one: the role
@@ -360,8 +361,31 @@ def test_csv_export_neutralises_formulas(front_desk_client):
         (42, "42"),
     ],
 )
-def test_spreadsheet_safe(value, expected):
-    assert spreadsheet_safe(value) == expected
+def test_the_formula_guard_as_postgresql_applies_it(value, expected):
+    make_request()
+    text = None if value is None else str(value)
+    guarded = AppointmentRequest.objects.annotate(
+        cell=safe(Value(text, output_field=TextField()))
+    ).values_list("cell", flat=True)
+
+    assert (guarded.first() or "") == expected == spreadsheet_safe(value)
+
+
+def test_stored_values_that_are_no_choice_are_guarded_too(front_desk_client):
+    # The form allows only choices; an import or the shell might not.
+    appointment_request = make_request()
+    AppointmentRequest.objects.filter(pk=appointment_request.pk).update(
+        status="=cmd", language="@x", preferred_days=["mon", "+1"]
+    )
+
+    response = front_desk_client.post(
+        LIST_URL, {"action": "export_csv", "_selected_action": [appointment_request.pk]}
+    )
+
+    row = next(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert row["Status"] == "'=cmd"
+    assert row["Language"] == "'@x"
+    assert row["Preferred days"] == "Monday, '+1"
 
 
 def change_form_data(appointment_request, **overrides):

@@ -292,6 +292,58 @@ def test_a_large_export_is_recorded_by_its_filters_and_count(front_desk_client, 
     assert "Whitfield" not in record.detail
 
 
+def test_a_large_export_holds_no_request_received_while_it_downloads(
+    front_desk_client, monkeypatch
+):
+    from appointments import export
+
+    monkeypatch.setattr(export, "RECORD_REFERENCES_UP_TO", 1)
+    exported = [make_request(phone=f"+1614555033{n}") for n in range(2)]
+    response = front_desk_client.post(
+        LIST_URL,
+        {"action": "export_csv", "select_across": "1", "index": "0",
+         "_selected_action": [exported[0].pk]},
+    )  # fmt: skip
+    later = make_request(phone="+16145550340")  # after the record, before the file streams
+
+    references = [row["Reference"] for row in export_rows(response)]
+    assert references == [r.reference for r in exported]
+    assert later.reference not in references
+
+
+def test_a_large_export_shows_among_the_looks_at_each_request_it_could_hold(
+    front_desk_client, monkeypatch
+):
+    from appointments import export
+
+    monkeypatch.setattr(export, "RECORD_REFERENCES_UP_TO", 1)
+    held = [make_request(phone=f"+1614555035{n}") for n in range(2)]
+    front_desk_client.post(
+        LIST_URL,
+        {"action": "export_csv", "select_across": "1", "index": "0",
+         "_selected_action": [held[0].pk]},
+    ).getvalue()  # fmt: skip
+    later = make_request(phone="+16145550360")
+
+    def looks(request):
+        page = front_desk_client.get(f"{LIST_URL}{request.pk}/change/")
+        return [record.get_action_display() for record in page.context["looked_at"]]
+
+    assert "Exported requests" in looks(held[1])
+    assert "Exported requests" not in looks(later)  # received after the export
+
+
+def test_a_large_exports_record_keeps_whole_filters_only(rf):
+    from appointments.export import wide_export_detail
+
+    request = rf.get("/", {"location__id__exact": "12", "status__exact": "x" * 80})
+
+    detail = wide_export_detail(request)
+
+    assert detail == "all matching; filters: location__id__exact=12 …"
+    assert len(wide_export_detail(request, room=30)) <= 30
+
+
 def test_export_reads_no_article_body(front_desk_client, article):
     appointment_request = make_request(source_article=article)
 

@@ -22,9 +22,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.test.client import MULTIPART_CONTENT
 from django.utils.html import escape
 
-from appointments.export import spreadsheet_safe
 from appointments.models import AppointmentRequest
-from tests.appointments.conftest import REQUEST_URL, form_data
+from tests.appointments.conftest import REQUEST_URL, form_data, spreadsheet_safe
 from tests.clients import BrowserClient
 
 pytestmark = pytest.mark.django_db
