@@ -462,8 +462,10 @@ _loading = threading.local()
 @contextmanager
 def one_refresh_for_the_whole_load():
     """Article changes inside this block queue one word-list refresh at its end, not
-    one each: loading the starter library saves sixty articles, and sixty rebuilds of
-    the whole list would take longer than the load itself."""
+    one each: loading the starter library saves sixty articles. With the worker's
+    queue, queue_one_refresh() alone would already make them one rebuild; where tasks
+    run at once (the tests, a site run without a worker) each would rebuild the whole
+    list, longer than the load itself."""
     if getattr(_loading, "active", False):
         yield  # already inside a load: the outer one refreshes
         return
