@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from appointments.abuse import FormStamp, over_rate_limit
@@ -192,9 +193,10 @@ class AppointmentRequestForm(forms.ModelForm):
         else:
             del self.fields["location"]
             self.instance.location = self.only_location
-        self.helper = self.build_helper()
 
-    def build_helper(self):
+    @cached_property
+    def helper(self):
+        """crispy-forms' layout, made only when the form is drawn (not for a valid one)."""
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True  # the template's <form> has its own token

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from appointments.models import AppointmentRequest, booking_ics
 from core.context_processors import clinic_details
-from core.outbox import send_later
+from core.outbox import outgoing, send_later, send_together
 from core.site import absolute_url
 
 
@@ -79,30 +79,35 @@ def queue_notifications(appointment_request):
                 "admin_url": absolute_url(appointment_request.get_admin_url()),
             },
         )
-    send_later(
-        kind="new request: front desk",
-        reference=reference,
-        to=settings.FRONT_DESK_EMAILS,
-        subject=f"New appointment request {reference}{language}",
-        body=front_desk_body,
-    )
+    emails = [
+        outgoing(
+            kind="new request: front desk",
+            reference=reference,
+            to=settings.FRONT_DESK_EMAILS,
+            subject=f"New appointment request {reference}{language}",
+            body=front_desk_body,
+        )
+    ]
     if appointment_request.email:
         with translation.override(appointment_request.language):
-            send_later(
-                kind="new request: patient",
-                reference=reference,
-                to=[appointment_request.email],
-                subject=_("We received your appointment request (%(reference)s)")
-                % {"reference": reference},
-                body=render_to_string(
-                    "appointments/email/patient_confirmation.txt",
-                    {
-                        "reference": reference,
-                        "response_days": response_days(),
-                        "clinic": clinic_details(),
-                    },
-                ),
+            emails.append(
+                outgoing(
+                    kind="new request: patient",
+                    reference=reference,
+                    to=[appointment_request.email],
+                    subject=_("We received your appointment request (%(reference)s)")
+                    % {"reference": reference},
+                    body=render_to_string(
+                        "appointments/email/patient_confirmation.txt",
+                        {
+                            "reference": reference,
+                            "response_days": response_days(),
+                            "clinic": clinic_details(),
+                        },
+                    ),
+                )
             )
+    send_together(emails)
 
 
 def queue_booking_confirmation(appointment_request):

@@ -5,6 +5,7 @@ from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -20,8 +21,14 @@ from core.edge_cache import remember
 
 logger = logging.getLogger(__name__)
 
-# The reference of the patient's last request, for the received page (never the URL).
-SESSION_KEY = "appointments:reference"
+# The reference of the patient's last request travels to the received page in a
+# signed cookie of that page alone (never in the URL). Not in a session: a session is a
+# database write and a second commit for every request sent, and the edge (nginx)
+# passes every page of a visitor with a session to the app for as long as it lasts.
+RECEIVED_COOKIE = "request_received"
+RECEIVED_SALT = "appointments.received"
+# Long enough to come back to the page the same day; the email holds the reference too.
+RECEIVED_SECONDS = 24 * 60 * 60
 
 
 @require_safe
@@ -50,8 +57,7 @@ def request_appointment(request):
     if request.method == "POST":
         return submit_request(request)
     article = published_article(request.GET.get("article"))
-    form = AppointmentRequestForm(initial={"article": article.slug if article else ""})
-    return show_form(request, form, FormStamp.issue(referring_path(request)), article)
+    return show_form(request, None, FormStamp.issue(referring_path(request)), article)
 
 
 def submit_request(request):
@@ -98,22 +104,37 @@ def rate_limited(request):
 
 
 def show_form(request, form, stamp, article):
+    """``form``: the form as sent, or None for the empty form.
+
+    The empty form is the same for every patient who came from the same article:
+    crispy's rendering (most of the page's cost, measured) is kept in the cache until
+    content (a location) changes, and the form is only built to render it. A sent form
+    is rendered anew, with its answers and errors."""
     context = {"form": form, "form_token": stamp.signed, "article": article}
-    if not form.is_bound:
-        # A form not yet sent is the same for every patient who came from the same
-        # article: crispy's rendering (most of the page's cost, measured) is kept in
-        # the cache until content (a location) changes. A sent form is rendered anew.
+    if form is None:
         slug = article.slug if article else ""
         context["fields"] = remember(
-            f"request-form:{get_language()}:{slug}", lambda: render_crispy_form(form)
+            f"request-form:{get_language()}:{slug}",
+            lambda: render_crispy_form(AppointmentRequestForm(initial={"article": slug})),
         )
     return render(request, "appointments/request_form.html", context)
 
 
 def show_received(request, reference):
-    """Post/redirect/get: the reference travels in the session, never in the URL."""
-    request.session[SESSION_KEY] = reference
-    return redirect("appointments:received")
+    """Post/redirect/get: the reference travels in a signed cookie, never in the URL."""
+    received_path = reverse("appointments:received")  # in the language of the form
+    response = redirect(received_path)
+    response.set_signed_cookie(
+        RECEIVED_COOKIE,
+        reference,
+        salt=RECEIVED_SALT,
+        max_age=RECEIVED_SECONDS,
+        path=received_path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @require_safe
@@ -121,7 +142,9 @@ def show_received(request, reference):
 def request_received(request):
     """What happens next. Template: ``appointments/request_received.html``; context:
     ``reference`` and ``response_days``."""
-    reference = request.session.get(SESSION_KEY)
+    reference = request.get_signed_cookie(
+        RECEIVED_COOKIE, default=None, salt=RECEIVED_SALT, max_age=RECEIVED_SECONDS
+    )
     if not reference:
         return redirect("appointments:request")
     context = {"reference": reference, "response_days": response_days()}

@@ -27,35 +27,53 @@ from core.text import one_line
 logger = logging.getLogger(__name__)
 
 
-def send_later(*, kind, to, subject, body, reference="", attachments=()):
-    """Put an email in the outbox and queue its sending, both in the caller's
-    transaction: stored together with what it is about, or not at all.
+def send_later(**email):
+    """Put an email (outgoing()'s arguments) in the outbox and queue its sending, both
+    in the caller's transaction: stored together with what it is about, or not at all.
+    Inside the caller's transaction no savepoint is made: an error here fails the
+    caller's transaction too, which is the point."""
+    return send_together([outgoing(**email)])[0]
 
-    attachments: (filename, content, mimetype) triples with text content, e.g. an
-    .ics calendar entry. Inside the caller's transaction no savepoint is made: an
-    error here fails the caller's transaction too, which is the point."""
+
+def outgoing(*, kind, to, subject, body, reference="", attachments=()):
+    """An email for send_together(), not stored yet. attachments: (filename, content,
+    mimetype) triples with text content, e.g. an .ics calendar entry."""
     # A header is one line: a title typed before titles had to be, or any other text,
     # cannot break it. Cut to what the column holds rather than fail the caller.
     subject = one_line(subject)[: Email._meta.get_field("subject").max_length]
+    return Email(
+        kind=kind,
+        reference=reference,
+        to=list(to),
+        subject=subject,
+        body=body,
+        attachments=[
+            {"filename": filename, "content": content, "mimetype": mimetype}
+            for filename, content, mimetype in attachments
+        ],
+    )
+
+
+def send_together(emails):
+    """send_later() for several emails (from outgoing()) about one thing: one INSERT and
+    one queued task for them all (each is still sent, retried and shown on its own).
+    A new appointment request sends two, and saves a statement and a task each time."""
     with transaction.atomic(savepoint=False):
-        email = Email.objects.create(
-            kind=kind,
-            reference=reference,
-            to=list(to),
-            subject=subject,
-            body=body,
-            attachments=[
-                {"filename": filename, "content": content, "mimetype": mimetype}
-                for filename, content, mimetype in attachments
-            ],
-        )
-        deliver.enqueue(email.pk)
-    return email
+        Email.objects.bulk_create(emails)
+        deliver.enqueue(*[email.pk for email in emails])
+    return emails
 
 
 @task
-def deliver(email_id):
-    """Send one email from the outbox, unless it has gone out already."""
+def deliver(*email_ids):
+    """Send these emails from the outbox, one after the other, each unless it has gone
+    out already. The outcome ("sent", "failed" or "nothing to do"), or for several
+    emails the list of them."""
+    outcomes = [deliver_one(email_id) for email_id in email_ids]
+    return outcomes[0] if len(outcomes) == 1 else outcomes
+
+
+def deliver_one(email_id):
     with transaction.atomic():
         email = Email.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status != Email.Status.WAITING:

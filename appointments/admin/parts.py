@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -46,6 +47,22 @@ PATIENT_FIELDS = (
     "insurance",
     "consent",
 )
+
+
+class RequestChangeList(ChangeList):
+    """The request list, whose row links carry its filters (so that saving a request
+    goes back to the same filtered list) written on once per row. Django's own way,
+    add_preserved_filters() on each link, resolves every row's address against the
+    whole URLconf to learn that it is not the list itself: two links a row, 40% of a
+    filtered page's time at 50 rows (`make bench-scale`). The links are the same."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
 
 
 class CappedCountPaginator(Paginator):

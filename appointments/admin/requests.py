@@ -25,6 +25,7 @@ from appointments.admin.parts import (
     ContactAttemptInline,
     OpenFilter,
     OverdueFilter,
+    RequestChangeList,
     UnreachedFilter,
     front_desk_staff,
     status_action,
@@ -154,6 +155,9 @@ class AppointmentRequestAdmin(
 
     class Media:
         css = {"all": ["appointments/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return RequestChangeList
 
     def get_ordering(self, request):
         # Within one status "new first" orders nothing: by received alone, the page is

@@ -3,10 +3,13 @@
 import csv
 import io
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
 from django.db.models import TextField, Value
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from appointments.export import safe
 from appointments.models import AppointmentRequest, VisitType
@@ -546,3 +549,29 @@ def test_requests_can_only_be_assigned_to_front_desk_staff_or_the_manager(
         if value
     }
     assert choices == {front_desk_user.username, manager_user.username}
+
+
+def test_row_links_of_a_filtered_list_lead_back_to_the_same_list(front_desk_client):
+    """RequestChangeList writes the list's filters on each row's links itself; they are
+    the links Django's add_preserved_filters() makes, and saving returns to the list."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    request = make_request(status="contacted")
+    filters = {"status__exact": "contacted", "q": request.last_name}
+
+    response = front_desk_client.get(LIST_URL, filters)
+
+    change_url = reverse("admin:appointments_appointmentrequest_change", args=[request.pk])
+    opts = AppointmentRequest._meta
+    preserved = urlencode({"_changelist_filters": urlencode(filters)})
+    djangos = add_preserved_filters({"preserved_filters": preserved, "opts": opts}, change_url)
+    assert djangos == f"{change_url}?{preserved}"
+    assert response.text.count(f'href="{escape(djangos)}"') == 2  # the reference and the name
+
+    saved = front_desk_client.post(djangos, change_form_data(request, status="contacted"))
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{LIST_URL}?{urlencode(filters)}"
+
+    unfiltered = front_desk_client.get(LIST_URL).text
+    assert f'href="{change_url}"' in unfiltered
+    assert f'href="{change_url}?' not in unfiltered  # no filters, nothing added

@@ -419,10 +419,13 @@ def test_day_view_lists_a_late_evening_booking_on_its_local_day(front_desk_clien
         phone="+16145550171",
     )
 
-    assert booked_by_day(day, day) == [(day, [late])]
-    assert booked_by_day(day, day + timedelta(days=1)) == [
-        (day, [late]),
-        (day + timedelta(days=1), [next_morning]),
+    def references(days):
+        return [(day, [visit.reference for visit in visits]) for day, visits in days]
+
+    assert references(booked_by_day(day, day)) == [(day, [late.reference])]
+    assert references(booked_by_day(day, day + timedelta(days=1))) == [
+        (day, [late.reference]),
+        (day + timedelta(days=1), [next_morning.reference]),
     ]
 
 
@@ -448,8 +451,10 @@ def test_day_view_today_tomorrow_and_week(front_desk_client, location):
     today_page = front_desk_client.get(BOOKED_URL)
     tomorrow_page = front_desk_client.get(BOOKED_URL, {"day": "tomorrow"})
 
-    assert [r for _, rs in today_page.context["days"] for r in rs] == [tonight]
-    assert [r for _, rs in tomorrow_page.context["days"] for r in rs] == [tomorrow]
+    assert [v.reference for _, vs in today_page.context["days"] for v in vs] == [tonight.reference]
+    assert [v.reference for _, vs in tomorrow_page.context["days"] for v in vs] == [
+        tomorrow.reference
+    ]
     assert "10:30 PM" in today_page.text
     starts = timezone.localtime(tonight.appointment_at).isoformat()
     assert f'<time datetime="{starts}">10:30 PM</time>' in today_page.text

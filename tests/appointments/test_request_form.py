@@ -1,11 +1,13 @@
 """The Request Appointment form: what the patient sees, what is stored, and bad input."""
 
+import time
 from http import HTTPStatus
 
 import pytest
+from django.core import signing
 
 from appointments.models import AppointmentRequest
-from appointments.views import SESSION_KEY
+from appointments.views import RECEIVED_COOKIE, RECEIVED_SECONDS
 from tests.appointments.conftest import (
     RECEIVED_URL,
     REQUEST_URL,
@@ -98,7 +100,7 @@ def test_inactive_location_cannot_be_chosen(client, two_locations):
     assert AppointmentRequest.objects.get().location == two_locations[0]
 
 
-def test_valid_request_is_saved_normalised_and_redirects_to_received(client, location):
+def test_valid_request_is_saved_normalised_and_redirects_to_received(client, location, settings):
     response = client.post(REQUEST_URL, form_data())
 
     assert response.status_code == HTTPStatus.FOUND
@@ -112,7 +114,12 @@ def test_valid_request_is_saved_normalised_and_redirects_to_received(client, loc
     assert saved.consent is True
     assert saved.status == AppointmentRequest.Status.NEW
     assert saved.reference.startswith("AR-")
-    assert client.session[SESSION_KEY] == saved.reference
+    # The reference goes to the received page in a signed cookie of that page alone,
+    # and the patient gets no session (with one, the edge would pass all their pages on).
+    cookie = response.cookies[RECEIVED_COOKIE]
+    assert cookie["path"] == RECEIVED_URL
+    assert cookie.value.startswith(f"{saved.reference}:")
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
 
 
 def test_received_page_shows_reference_next_steps_and_phone(client, location, settings):
@@ -136,6 +143,32 @@ def test_received_page_without_a_request_sends_patient_to_the_form(client):
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == REQUEST_URL
+
+
+def test_received_page_takes_no_forged_or_day_old_reference(client, location, monkeypatch):
+    client.post(REQUEST_URL, form_data())
+    signed = client.cookies[RECEIVED_COOKIE].value
+    reference = AppointmentRequest.objects.get().reference
+
+    client.cookies[RECEIVED_COOKIE] = signed.replace(reference, "AR-AAAAA")
+    assert client.get(RECEIVED_URL)["Location"] == REQUEST_URL
+    client.cookies[RECEIVED_COOKIE] = "AR-AAAAA"
+    assert client.get(RECEIVED_URL)["Location"] == REQUEST_URL
+
+    client.cookies[RECEIVED_COOKIE] = signed
+    assert reference in client.get(RECEIVED_URL).text
+    a_day_later = time.time() + RECEIVED_SECONDS + 60
+    monkeypatch.setattr(signing.time, "time", lambda: a_day_later)
+    assert client.get(RECEIVED_URL)["Location"] == REQUEST_URL
+
+
+def test_spanish_received_page_gets_its_own_cookie(client, location):
+    response = client.post("/es" + REQUEST_URL, form_data())
+
+    assert response["Location"] == "/es" + RECEIVED_URL
+    assert response.cookies[RECEIVED_COOKIE]["path"] == "/es" + RECEIVED_URL
+    reference = AppointmentRequest.objects.get().reference
+    assert reference in client.get("/es" + RECEIVED_URL).text
 
 
 def test_names_are_trimmed(client, location):

@@ -223,13 +223,27 @@ def let_time_pass(delta):
 
 
 def tasks_for(email):
-    return DBTaskResult.objects.filter(args_kwargs__args=[email.pk])
+    """The tasks that carried this email: its own, or the one it shares with the other
+    emails about the same request (outbox.send_together)."""
+    return DBTaskResult.objects.filter(args_kwargs__args__contains=[email.pk])
+
+
+def failed_tries(email):
+    """The finished tasks whose try of this email failed, latest started last."""
+    tries = []
+    for task in tasks_for(email).exclude(started_at=None).order_by("started_at"):
+        emails, outcome = task.args_kwargs["args"], task.return_value
+        if len(emails) > 1 and isinstance(outcome, list):  # one outcome per email
+            outcome = outcome[emails.index(email.pk)]
+        if outcome == "failed":
+            tries.append(task)
+    return tries
 
 
 def retry_delay(email):
     """How long after its last try began the email's next try is queued for (both
     times from the worker's clock). Fails unless that retry is queued."""
-    last_try = tasks_for(email).filter(return_value="failed").latest("started_at")
+    last_try = failed_tries(email)[-1]
     retry = deferred_tasks().filter(args_kwargs__args=[email.pk]).get()
     assert retry.run_after == email.next_try_at
     return email.next_try_at - last_try.started_at
@@ -269,7 +283,7 @@ def all_tried(times):
     def done():
         return all(
             email.tries >= times
-            and tasks_for(email).filter(return_value="failed").count() >= times
+            and len(failed_tries(email)) >= times
             and deferred_tasks().filter(args_kwargs__args=[email.pk]).exists()
             for email in emails()
         )

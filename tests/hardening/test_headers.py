@@ -180,11 +180,14 @@ def test_the_csrf_cookie_of_the_form_is_secure_http_only_and_same_site(location,
     assert_locked_down(set_cookie_header(response, "csrftoken"))
 
 
-def test_the_session_cookie_after_a_request_is_secure_http_only_and_same_site(location, production):
+def test_the_received_cookie_after_a_request_is_secure_http_only_and_same_site(
+    location, production
+):
     response = BrowserClient().post(REQUEST_URL, form_data(), secure=True)
 
     assert response.status_code == HTTPStatus.FOUND
-    assert_locked_down(set_cookie_header(response, "sessionid"))
+    assert_locked_down(set_cookie_header(response, "request_received"))
+    assert "sessionid" not in response.cookies
 
 
 def test_the_staff_session_cookie_is_secure_http_only_and_same_site(front_desk_user, production):

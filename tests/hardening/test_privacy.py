@@ -253,4 +253,4 @@ def test_no_patient_data_in_any_cookie(whole_flow):
             if name == "messages" and morsel.value:
                 for message in messages._decode(morsel.value) or []:
                     assert not patient_values_in(message.message), message.message
-    assert cookies  # csrftoken, sessionid and messages were all set along the way
+    assert cookies  # csrftoken, request_received and messages were all set along the way
