@@ -13,7 +13,7 @@ WITH_PG = $(PY) scripts/with-postgres
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search bench-scale clean messages compile-messages backup restore upgrade-timing
+.PHONY: run test lighthouse test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search bench-scale clean messages compile-messages backup restore upgrade-timing
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -31,11 +31,15 @@ run: install assets
 # The suite on every core (pytest-xdist; PYTEST_WORKERS=1 for one process), then the
 # tests marked `clock` at three awkward instants; both run even if the first fails.
 PYTEST_WORKERS ?= auto
-test: install-dev assets lint check-migrations
+test: install-dev assets lighthouse lint check-migrations
 	@status=0; \
 	$(WITH_PG) $(PY) -m pytest -n $(PYTEST_WORKERS) || status=1; \
 	PY=$(PY) PYTEST_WORKERS=$(PYTEST_WORKERS) $(WITH_PG) scripts/test-at-instants.sh || status=1; \
 	exit $$status
+
+## lighthouse: npm's Lighthouse (pinned, once) for the browser tests that score pages
+lighthouse:
+	scripts/install-lighthouse.sh
 
 ## test-clock: the tests marked clock at awkward instants (needs Debian's faketime)
 test-clock: install-dev
