@@ -13,7 +13,8 @@ raised for the bench; straight to gunicorn, the article and the home page and ar
 list uncached (a session cookie: no cache of any kind answers), the request form GET,
 valid submissions (GET + POST pairs) and then valid POSTs alone. After the submissions
 through nginx, a line gives what else a pair cost (PostgreSQL's backends for the bench
-database, nginx, this client) and how busy the machine's cores were with other programs.
+database, nginx, this client) and how busy the machine's cores were with other programs;
+then valid POSTs alone through nginx (forms fetched beforehand).
 
 Then, unless BENCH_WORKER=0, the submission figures twice more with a live `manage.py
 run_worker` sending to a loopback SMTP server (aiosmtpd, tests/core/smtp.py) that
@@ -673,6 +674,19 @@ def run_lines(base, edge, seconds, connections, cpu, article_path, session, stac
         f"{rows} rows: " + ("rows == successes" if rows == ok else "MISMATCH"),
     )
     print(stack_line(stack, cpu, ok + failed))
+    # The POSTs alone through nginx too: the line above counts GET + POST pairs, what a
+    # patient's browser does; this one what the form's submissions alone cost.
+    rate, ok, failed, rows, latency = posts_alone(edge, max(200, min(2000, ok)), cpu)
+    right &= rows == ok
+    print_line(
+        "valid POST alone through nginx",
+        rate,
+        cpu.per_request_ms(ok + failed),
+        "",
+        f"{latency * 1000:.0f}ms",
+        note=f"HTTPS, rate limit raised; {ok} accepted, {failed} refused, {rows} rows: "
+        + ("rows == successes" if rows == ok else "MISMATCH"),
+    )
 
     if os.environ.get("BENCH_WORKER", "1") != "0":
         counts = submissions(base, seconds)
