@@ -46,7 +46,7 @@ test-clock: install-dev
 	PY=$(PY) PYTEST_WORKERS=$(PYTEST_WORKERS) $(WITH_PG) scripts/test-at-instants.sh
 
 ## test-browser: only the real-browser (Playwright + Chromium) tests
-test-browser: install-dev assets
+test-browser: install-dev assets lighthouse
 	$(WITH_PG) $(PY) -m pytest -m browser -n $(PYTEST_WORKERS)
 
 lint: install-dev

@@ -5,7 +5,6 @@ from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -22,9 +21,10 @@ from core.edge_cache import remember
 logger = logging.getLogger(__name__)
 
 # The reference of the patient's last request travels to the received page in a
-# signed cookie of that page alone (never in the URL). Not in a session: a session is a
-# database write and a second commit for every request sent, and the edge (nginx)
-# passes every page of a visitor with a session to the app for as long as it lasts.
+# signed cookie (never in the URL). Not in a session: a session is a database write
+# and a second commit for every request sent, and the edge (nginx) passes every page
+# of a visitor with a session to the app for as long as it lasts. The cookie is the
+# whole site's: the received page in each language reads it (each links to the other).
 RECEIVED_COOKIE = "request_received"
 RECEIVED_SALT = "appointments.received"
 # Long enough to come back to the page the same day; the email holds the reference too.
@@ -73,7 +73,7 @@ def submit_request(request):
 
 
 def save_request(form):
-    """The request and the tasks for its emails in one transaction, without a
+    """The request, its emails and the task that sends them in one transaction, without a
     savepoint (one statement per row). The reference is random: should it clash with
     another's, the transaction is rolled back whole and tried again; should the
     form's token clash, a simultaneous double submit saved it first, and that is the
@@ -122,14 +122,12 @@ def show_form(request, form, stamp, article):
 
 def show_received(request, reference):
     """Post/redirect/get: the reference travels in a signed cookie, never in the URL."""
-    received_path = reverse("appointments:received")  # in the language of the form
-    response = redirect(received_path)
+    response = redirect("appointments:received")  # in the language of the form
     response.set_signed_cookie(
         RECEIVED_COOKIE,
         reference,
         salt=RECEIVED_SALT,
         max_age=RECEIVED_SECONDS,
-        path=received_path,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",

@@ -2,12 +2,14 @@
 in one transaction, and a background worker sends it (Django's Tasks framework; the
 worker is `manage.py run_worker`).
 
-Each email goes out at most once and at least once:
-- deliver() holds the email's row lock (select_for_update) while it sends, and does
-  nothing for an email already sent: two workers, or a retry running beside the
+Each email goes out at most once and at least once (one task may carry several, the
+emails about one thing, each tried in a transaction of its own):
+- deliver_one() holds the email's row lock (select_for_update) while it sends, and
+  does nothing for an email already sent: two workers, or a retry running beside the
   first try, cannot both send it;
 - a worker killed mid-send rolls its transaction back, so the email is still
-  waiting; requeue_stuck() (run at every worker start, and by cron) queues it again;
+  waiting; requeue_stuck() (run at every worker start, and by cron) queues it again,
+  as it does an email whose try ended in an unexpected error;
 - a failure is retried later and later (core.models.RETRY_DELAYS), then the email
   shows as failed in the admin with a "Send again" action;
 - an email that cannot even be written as a message (a line break in a header) would
@@ -58,6 +60,8 @@ def send_together(emails):
     """send_later() for several emails (from outgoing()) about one thing: one INSERT and
     one queued task for them all (each is still sent, retried and shown on its own).
     A new appointment request sends two, and saves a statement and a task each time."""
+    if not emails:
+        return []
     with transaction.atomic(savepoint=False):
         Email.objects.bulk_create(emails)
         deliver.enqueue(*[email.pk for email in emails])
@@ -68,8 +72,22 @@ def send_together(emails):
 def deliver(*email_ids):
     """Send these emails from the outbox, one after the other, each unless it has gone
     out already. The outcome ("sent", "failed" or "nothing to do"), or for several
-    emails the list of them."""
-    outcomes = [deliver_one(email_id) for email_id in email_ids]
+    emails the list of them.
+
+    An unexpected error with one email (the database, a broken row) does not keep the
+    others from their try: that one waits for the sweep (requeue_stuck), and the task
+    ends with the first such error once every email has been tried."""
+    outcomes, first_error = [], None
+    for email_id in email_ids:
+        try:
+            outcomes.append(deliver_one(email_id))
+        except Exception as error:
+            # The type only: the error's text may quote an address.
+            logger.error("Email %s could not be tried: %s", email_id, type(error).__name__)
+            outcomes.append("error")
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
     return outcomes[0] if len(outcomes) == 1 else outcomes
 
 

@@ -702,3 +702,36 @@ def test_clearing_only_the_date_takes_the_whole_booking_back(front_desk_client, 
         None,
     )
     assert Email.objects.filter(kind="booking cancelled: patient").count() == 1
+
+
+def test_day_view_escapes_every_value_it_writes(front_desk_client, location):
+    """The rows are written in Python (booked.table_row): whatever a patient typed, or
+    staff named a clinician, a location or a visit type, shows as text."""
+    from education.models import Clinician
+
+    hostile = "<b>\"Dana\" & 'Co'</b>"
+    location.name = hostile
+    location.save()
+    clinician = Clinician.objects.create(name=hostile, credentials="<i>MD</i>")
+    visit = VisitType.objects.create(name=f"{hostile} visit")
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    booked = make_request(
+        status="scheduled",
+        first_name=hostile,
+        last_name="<script>x</script>",
+        appointment_location=location,
+        appointment_at=noon,
+        clinician=clinician,
+        visit_type=visit,
+        phone="+16145550182",
+    )
+
+    page = front_desk_client.get(BOOKED_URL).text
+
+    assert "<b>" not in page and "<script>x" not in page and "<i>MD" not in page
+    name = "&lt;b&gt;&quot;Dana&quot; &amp; &#x27;Co&#x27;&lt;/b&gt;"
+    assert f"<td>{name} &lt;script&gt;x&lt;/script&gt;</td>" in page
+    assert f"<td>{name}</td>" in page  # the location
+    assert f"<td>{name}, &lt;i&gt;MD&lt;/i&gt;</td>" in page  # as Clinician.display_name
+    assert f"<td>{name} visit</td>" in page
+    assert f'<a href="{booked.get_admin_url()}">{booked.reference}</a>' in page

@@ -114,10 +114,9 @@ def test_valid_request_is_saved_normalised_and_redirects_to_received(client, loc
     assert saved.consent is True
     assert saved.status == AppointmentRequest.Status.NEW
     assert saved.reference.startswith("AR-")
-    # The reference goes to the received page in a signed cookie of that page alone,
-    # and the patient gets no session (with one, the edge would pass all their pages on).
+    # The reference goes to the received page in a signed cookie, and the patient gets
+    # no session (with one, the edge would pass all their pages on to the app).
     cookie = response.cookies[RECEIVED_COOKIE]
-    assert cookie["path"] == RECEIVED_URL
     assert cookie.value.startswith(f"{saved.reference}:")
     assert settings.SESSION_COOKIE_NAME not in response.cookies
 
@@ -162,13 +161,18 @@ def test_received_page_takes_no_forged_or_day_old_reference(client, location, mo
     assert client.get(RECEIVED_URL)["Location"] == REQUEST_URL
 
 
-def test_spanish_received_page_gets_its_own_cookie(client, location):
+def test_the_received_page_keeps_the_reference_in_either_language(client, location):
+    """Sent in Spanish, read in Spanish, then in English from the page's language link:
+    the cookie is sent to both pages (a browser sends it wherever its path covers)."""
     response = client.post("/es" + REQUEST_URL, form_data())
 
     assert response["Location"] == "/es" + RECEIVED_URL
-    assert response.cookies[RECEIVED_COOKIE]["path"] == "/es" + RECEIVED_URL
+    assert response.cookies[RECEIVED_COOKIE]["path"] == "/"
     reference = AppointmentRequest.objects.get().reference
-    assert reference in client.get("/es" + RECEIVED_URL).text
+    spanish = client.get("/es" + RECEIVED_URL).text
+    assert reference in spanish
+    assert f'href="{RECEIVED_URL}"' in spanish  # the link to the English page
+    assert reference in client.get(RECEIVED_URL).text
 
 
 def test_names_are_trimmed(client, location):

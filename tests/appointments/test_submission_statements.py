@@ -65,3 +65,7 @@ def test_a_double_submit_still_gives_one_request(client, redis_caches, location)
 
     assert first["Location"] == second["Location"] == RECEIVED_URL
     assert AppointmentRequest.objects.count() == 1
+    # Both presses lead to the same request's reference.
+    reference = AppointmentRequest.objects.get().reference
+    for response in (first, second):
+        assert response.cookies["request_received"].value.startswith(f"{reference}:")

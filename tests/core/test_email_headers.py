@@ -100,3 +100,23 @@ def test_an_email_that_cannot_be_built_fails_at_once_with_the_reason(fields, mai
     assert "could not be written" in email.last_error
     assert "line" in email.last_error  # the reason: a line break in a header
     assert mailoutbox == []
+
+
+def test_an_unexpected_error_with_one_email_leaves_the_others_of_its_task_tried(mailoutbox):
+    """A new request's two emails share a task: if one cannot be tried at all (here a
+    row no code of ours writes: an attachment without its content), the other still
+    goes, the broken one waits for the sweep, and the task ends with the error."""
+    broken, fine = (
+        Email.objects.create(kind="test", to=[f"{name}@clinic.example"], subject=name, body="b")
+        for name in ("broken", "fine")
+    )
+    Email.objects.filter(pk=broken.pk).update(attachments=[{"filename": "visit.ics"}])
+
+    with pytest.raises(KeyError):
+        deliver.call(broken.pk, fine.pk)
+
+    assert [message.subject for message in mailoutbox] == ["fine"]
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.status, fine.status) == (Email.Status.WAITING, Email.Status.SENT)
+    assert deliver.call(fine.pk) == "nothing to do"

@@ -244,12 +244,33 @@ def test_staff_pages_the_form_and_a_visitor_with_a_session_are_never_kept(site):
     for reply in forms + spanish_forms:
         assert reply.status == HTTPStatus.OK
         assert "no-store" in reply.headers["Cache-Control"]
-        assert reply.headers["X-Cache-Status"] != "HIT"
+        assert reply.headers["X-Cache-Status"] is None  # the form's own location: no cache
     assert all(reply.headers["X-Cache-Status"] is None for reply in staff)  # no cache there
     assert site.app_hits(path) == 3
     assert site.app_hits("/appointments/request/") == 2
     assert site.app_hits("/es/appointments/request/") == 2
     assert site.app_hits("/admin/login/") == 2
+
+
+def test_the_received_pages_are_outside_the_cache(site):
+    """After the form, a patient's received page: no cache lock to wait on, nothing kept
+    (without a reference cookie it sends the patient back to the form)."""
+    replies = [site.get(f"{prefix}/appointments/request/received/") for prefix in ("", "/es")]
+
+    for reply in replies:
+        assert reply.status == HTTPStatus.FOUND
+        assert reply.headers["X-Cache-Status"] is None
+
+
+@pytest.mark.parametrize("form", ["/appointments/request/", "/es/appointments/request/"])
+def test_the_form_in_each_language_has_the_proxys_own_limit(site, form):
+    """A script fetching the form from one address meets nginx's limit (burst 20),
+    which answers 429 without reaching gunicorn."""
+    statuses = [site.get(form).status for _ in range(25)]
+
+    assert statuses[:21] == [HTTPStatus.OK] * 21
+    assert HTTPStatus.TOO_MANY_REQUESTS in statuses[21:]
+    assert site.app_hits(form) == statuses.count(HTTPStatus.OK)
 
 
 def test_a_search_is_never_kept(site):
