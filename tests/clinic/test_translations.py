@@ -84,18 +84,27 @@ def test_every_entry_of_the_catalogue_is_translated_and_none_is_fuzzy():
 
 def test_makemessages_finds_nothing_left_to_translate(tmp_path, settings):
     """Collect the strings again into a copy of the catalogue, as a translator would:
-    a new English string arrives empty, a changed one fuzzy; either fails."""
+    a new English string arrives empty, a changed one fuzzy; either fails.
+
+    makemessages writes to the `locale` folder of the folder it runs in, whatever
+    LOCALE_PATHS says: it runs in a stand-in of the project, the code linked in and
+    the catalogue copied, so the checkout's own is never written."""
     needs_gettext()
-    copy = tmp_path / "es" / "LC_MESSAGES"
+    project = tmp_path / "project"
+    project.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name != "locale":
+            (project / entry.name).symlink_to(entry)
+    copy = project / "locale" / "es" / "LC_MESSAGES"
     copy.mkdir(parents=True)
     shutil.copy(PO, copy / "django.po")
-    settings.LOCALE_PATHS = [tmp_path]
+    settings.LOCALE_PATHS = [project / "locale"]
 
     cwd = os.getcwd()
-    os.chdir(settings.BASE_DIR)
+    os.chdir(project)
     try:
-        call_command("makemessages", locale=["es"], ignore_patterns=IGNORED, no_wrap=True,
-                     no_location=True, verbosity=0)  # fmt: skip
+        call_command("makemessages", locale=["es"], ignore_patterns=IGNORED, symlinks=True,
+                     no_wrap=True, no_location=True, verbosity=0)  # fmt: skip
     finally:
         os.chdir(cwd)
 
