@@ -9,7 +9,10 @@ settings: DEBUG off), after one load to warm it, and the SQL queries of one more
 the large size only, the CSV export of every request through gunicorn (one sync
 worker): time to the first byte, total time, rows and the worker's peak RSS
 (VmHWM); and `purge_requests --delete` on a copy of the database: the backlog, then
-one day's batch (time and peak RSS of the command).
+one day's batch (time and peak RSS of the command). Then each page again at both
+sizes, one load at the demo size and one at the large size in turn (the demo from a
+copy of its database made before the large data was added): the machine's slow
+spells weigh on both sides of each ratio alike.
 
 --reuse keeps a database that already holds the large data (no new rows).
 """
@@ -37,6 +40,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -46,6 +50,8 @@ from appointments.models import AppointmentRequest, Location  # noqa: E402
 
 LIST = "/admin/appointments/appointmentrequest/"
 RUNS = 5
+# The demo size's database, copied before the large data is added (interleaved()).
+DEMO_COPY = f"{settings.DATABASES['default']['NAME']}_demo"
 
 
 def national(phone):
@@ -107,14 +113,14 @@ def pages():
     return found
 
 
-def measure(client, path):
-    """Median wall and CPU ms of RUNS loads, then the queries and SQL ms of one more.
+def measure(client, path, runs=RUNS):
+    """Median wall and CPU ms of `runs` loads, then the queries and SQL ms of one more.
     CPU is this process's own (Python's work; PostgreSQL's is in the SQL column): on a
     shared machine it moves far less with the load than the wall time does."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     times, cpu = [], []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         times.append(time.perf_counter() - start)
@@ -326,18 +332,68 @@ print(f"{peak:.0f} MB, the command itself {seconds:.1f} s")
 """
 
 
-def purge_on_copy():
-    """purge_requests --delete on a copy of this database: the backlog, then a day."""
+def copy_database(copy):
+    """CREATE DATABASE copy TEMPLATE (this one), replacing an older copy."""
     name = settings.DATABASES["default"]["NAME"]
-    copy = f"{name}_purge"
-    url = urlsplit(os.environ["DATABASE_URL"])
-    admin_url = url._replace(path="/postgres").geturl()
+    admin_url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
     connection.close()
     subprocess.run(
         ["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {copy}", "-c",
          f"CREATE DATABASE {copy} TEMPLATE {name}"],
         check=True,
     )  # fmt: skip
+
+
+def drop_database(name):
+    admin_url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
+    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+def use_database(name):
+    """Point this process at another database (the next query reconnects); the
+    per-process cache is emptied, so nothing read from one is served for the other."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    caches["default"].clear()
+
+
+def interleaved(demo_database, large_database):
+    """Each page at the demo size and at the large size one after the other, RUNS
+    times: a slow spell of the machine then weighs on both sides of a ratio alike."""
+    sides = {}
+    for side, database in (("demo", demo_database), ("large", large_database)):
+        use_database(database)
+        sides[side] = (front_desk_client(), dict(pages()))
+    names = [name for name in sides["large"][1] if name in sides["demo"][1]]
+    print(
+        f"\ninterleaved, demo and large one after the other ({RUNS} loads each, medians):"
+        f"\n{'page':34} {'demo ms':>8} {'cpu':>6} {'large ms':>9} {'cpu':>6} {'x':>5} "
+        f"{'x cpu':>5}",
+        flush=True,
+    )
+    for name in names:
+        times = {"demo": [], "large": []}
+        for _ in range(RUNS):
+            for side in ("demo", "large"):
+                use_database(demo_database if side == "demo" else large_database)
+                client, paths = sides[side]
+                wall, _, _, cpu = measure(client, paths[name], runs=1)
+                times[side].append((wall, cpu))
+        demo_ms, demo_cpu = (statistics.median(t) for t in zip(*times["demo"], strict=True))
+        large_ms, large_cpu = (statistics.median(t) for t in zip(*times["large"], strict=True))
+        print(
+            f"{name:34} {demo_ms:8.1f} {demo_cpu:6.1f} {large_ms:9.1f} {large_cpu:6.1f} "
+            f"{large_ms / demo_ms:5.1f} {large_cpu / demo_cpu:5.1f}",
+            flush=True,
+        )
+    use_database(large_database)
+
+
+def purge_on_copy():
+    """purge_requests --delete on a copy of this database: the backlog, then a day."""
+    copy = f"{settings.DATABASES['default']['NAME']}_purge"
+    url = urlsplit(os.environ["DATABASE_URL"])
+    copy_database(copy)
     env = {**os.environ, "DATABASE_URL": url._replace(path=f"/{copy}").geturl()}
     try:
         for label, days in (("backlog", settings.REQUEST_RETENTION_DAYS),
@@ -355,7 +411,7 @@ def purge_on_copy():
             *said, peak = done.stdout.strip().splitlines()
             print(f"  purge, {label}: {seconds:.1f} s, peak RSS {peak}: {' '.join(said)}")
     finally:
-        subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {copy}"], check=False)
+        drop_database(copy)
 
 
 def main():
@@ -379,6 +435,8 @@ def main():
         demo = run_pages("demo size")
         if options.demo_only:
             return
+        # The demo as it is, kept for measuring both sizes side by side later.
+        copy_database(DEMO_COPY)
         from clinic.scale_data import generate
 
         start = time.perf_counter()
@@ -400,6 +458,10 @@ def main():
                 f"{name:34} {d_ms:8.1f} {d_cpu:6.1f} {d_q:3d} {ms:9.1f} {cpu:6.1f} "
                 f"{queries:3d} {ms / d_ms:5.1f} {cpu / d_cpu:5.1f}"
             )
+        try:
+            interleaved(DEMO_COPY, settings.DATABASES["default"]["NAME"])
+        finally:
+            drop_database(DEMO_COPY)
     # Under the production timeout; only if that fails, again with a long one to see
     # how long the whole file takes.
     if not options.skip_export and not export_through_gunicorn():
