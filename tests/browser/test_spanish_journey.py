@@ -111,6 +111,11 @@ def test_a_spanish_patient_reads_asks_and_is_answered_in_spanish(phone, screensh
     reference = page.locator("#reference").inner_text()
     check_spanish_page(page, "received", screenshot)
     assert AppointmentRequest.objects.get(reference=reference).language == "es"
+    # The same page in English, from its language link: the reference is still there.
+    page.locator(".site-header").get_by_role("link", name="English").click()
+    page.wait_for_url("**/appointments/request/received/")
+    assert "/es/" not in page.url
+    expect(page.locator("#reference")).to_have_text(reference)
 
     # A page that does not exist.
     page.problems.expect_error_status(404)
