@@ -557,6 +557,24 @@ def print_line(name, rps, cpu_ms, p50="", p99="", queries="", kb="", note=""):
     )
 
 
+def submission_line(name, counts, cpu, note="", sql=""):
+    """A line of submissions (submissions() or posts_alone()); True when every
+    accepted one is a new row."""
+    rate, ok, failed, rows, latency = counts
+    said = f"{note}; " if note else ""
+    print_line(
+        name,
+        rate,
+        cpu.per_request_ms(ok + failed),
+        "",
+        f"{latency * 1000:.0f}ms",
+        sql,
+        note=f"{said}{ok} accepted, {failed} refused, {rows} rows: "
+        + ("rows == successes" if rows == ok else "MISMATCH"),
+    )
+    return rows == ok
+
+
 def main():
     base, seconds, connections = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     cpu = WorkerCPU(Path(os.environ["PROD_DIR"], "gunicorn.pid").read_text())
@@ -636,57 +654,23 @@ def run_lines(base, edge, seconds, connections, cpu, article_path, session, stac
         )
 
     right = True
-    rate, ok, failed, rows, latency = submissions(base, seconds, cpu=cpu)
-    right &= rows == ok
-    print_line(
-        "valid submissions (GET + POST)",
-        rate,
-        cpu.per_request_ms(ok + failed),
-        "",
-        f"{latency * 1000:.0f}ms",
-        note=f"per pair; {ok} accepted, {failed} refused, {rows} rows: "
-        + ("rows == successes" if rows == ok else "MISMATCH"),
-    )
+    counts = submissions(base, seconds, cpu=cpu)
+    right &= submission_line("valid submissions (GET + POST)", counts, cpu, "per pair")
     statements = post_statements()
-    rate, ok, failed, rows, latency = posts_alone(base, max(200, min(2000, ok)), cpu)
-    right &= rows == ok
-    print_line(
-        "valid POST alone",
-        rate,
-        cpu.per_request_ms(ok + failed),
-        "",
-        f"{latency * 1000:.0f}ms",
-        str(statements),
-        note=f"{ok} accepted, {failed} refused, {rows} rows: "
-        + ("rows == successes" if rows == ok else "MISMATCH"),
-    )
+    counts = posts_alone(base, max(200, min(2000, counts[1])), cpu)
+    right &= submission_line("valid POST alone", counts, cpu, sql=str(statements))
 
     with stack:
-        rate, ok, failed, rows, latency = submissions(edge, seconds, cpu=cpu)
-    right &= rows == ok
-    print_line(
-        "valid submissions through nginx",
-        rate,
-        cpu.per_request_ms(ok + failed),
-        "",
-        f"{latency * 1000:.0f}ms",
-        note=f"per pair, HTTPS, rate limit raised; {ok} accepted, {failed} refused, "
-        f"{rows} rows: " + ("rows == successes" if rows == ok else "MISMATCH"),
+        counts = submissions(edge, seconds, cpu=cpu)
+    over_https = "HTTPS, rate limit raised"
+    right &= submission_line(
+        "valid submissions through nginx", counts, cpu, f"per pair, {over_https}"
     )
-    print(stack_line(stack, cpu, ok + failed))
+    print(stack_line(stack, cpu, counts[1] + counts[2]))
     # The POSTs alone through nginx too: the line above counts GET + POST pairs, what a
     # patient's browser does; this one what the form's submissions alone cost.
-    rate, ok, failed, rows, latency = posts_alone(edge, max(200, min(2000, ok)), cpu)
-    right &= rows == ok
-    print_line(
-        "valid POST alone through nginx",
-        rate,
-        cpu.per_request_ms(ok + failed),
-        "",
-        f"{latency * 1000:.0f}ms",
-        note=f"HTTPS, rate limit raised; {ok} accepted, {failed} refused, {rows} rows: "
-        + ("rows == successes" if rows == ok else "MISMATCH"),
-    )
+    counts = posts_alone(edge, max(200, min(2000, counts[1])), cpu)
+    right &= submission_line("valid POST alone through nginx", counts, cpu, over_https)
 
     if os.environ.get("BENCH_WORKER", "1") != "0":
         counts = submissions(base, seconds)
