@@ -4,6 +4,7 @@ a title is one line."""
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 from django.utils.deconstruct import deconstructible
 
 # Unicode categories that print nothing: spaces of every width, line and paragraph
@@ -24,14 +25,15 @@ def without_invisible_values(data):
     Persian or Hindi) matters, and odd characters are judged by each field's rules."""
     if data is None:
         return None
-    cleaned = data.copy()
-    for key in list(cleaned):
-        if hasattr(cleaned, "setlist"):
-            values = cleaned.getlist(key)
-            cleaned.setlist(key, ["" if blank(value) else value for value in values])
-        elif blank(cleaned[key]):
-            cleaned[key] = ""
-    return cleaned
+    if hasattr(data, "lists"):
+        # Built from the lists, not QueryDict.copy(): that deep-copies every value.
+        return MultiValueDict(
+            {
+                key: ["" if blank(value) else value for value in values]
+                for key, values in data.lists()
+            }
+        )
+    return {key: "" if blank(value) else value for key, value in data.items()}
 
 
 def blank(value):

@@ -34,9 +34,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps, UnidentifiedImageError
-from simple_history.models import HistoricalRecords
 
 from core import edge_cache
+from core.history import kept_history
 from core.site import absolute_url
 
 RENDITION_WIDTHS = (400, 800, 1200)
@@ -262,7 +262,7 @@ class Image(models.Model):
     uploaded = models.DateTimeField(auto_now_add=True)
 
     # Who changed the words patients read with the picture (medical reviewers only).
-    history = HistoricalRecords(excluded_fields=["renditions"])
+    history = kept_history(excluded_fields=["renditions"])
 
     # Uploads are stored under random names. Code that must find its own image again
     # (the starter diagrams, education/starter_diagrams.py) sets a key to name the

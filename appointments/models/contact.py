@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from simple_history.models import HistoricalRecords
 
 from appointments.models.requests import AppointmentRequest
+from core.history import kept_history
 
 
 class ContactAttempt(models.Model):
@@ -46,7 +46,7 @@ class ContactAttempt(models.Model):
     outcome = models.CharField(max_length=12, choices=Outcome)
     note = models.TextField(blank=True)
 
-    history = HistoricalRecords(cascade_delete_history=True)
+    history = kept_history(cascade_delete_history=True)
 
     class Meta:
         ordering = ["when"]

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
 
 from core.edge_cache import remember
+from core.history import kept_history
 from core.phone import tel_href
 
 
@@ -40,7 +40,7 @@ class Location(models.Model):
 
     objects = LocationQuerySet.as_manager()
     # Who changed what patients read about a location (the practice manager only).
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["order", "name"]

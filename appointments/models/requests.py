@@ -10,11 +10,11 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from appointments.models.bookings import clinic_date, day_start, local_days
 from appointments.models.front_desk import FrontDeskWork, unreached_attempts
 from appointments.models.locations import Location
+from core.history import kept_history
 from core.models import Email
 from core.phone import display_phone, tel_href
 
@@ -288,7 +288,7 @@ class AppointmentRequest(FrontDeskWork):
     created = models.DateTimeField("received", auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(
+    history = kept_history(
         excluded_fields=[
             "phone_digits",
             "updated",

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
-from simple_history.models import HistoricalRecords
 
+from core.history import kept_history
 from core.text import single_line
 from education import readability
 from education.images import Image, existing_ids
@@ -120,7 +120,7 @@ class Article(WorkingCopyMixin, models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(
+    history = kept_history(
         m2m_fields=[topics], excluded_fields=["updated", "live_revision", "latest_revision"]
     )
 

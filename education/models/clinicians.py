@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from core.history import kept_history
 from core.text import single_line
 
 
@@ -34,7 +34,7 @@ class Clinician(models.Model):
     )
 
     # Who changed a byline patients read (medical reviewers only).
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["name"]

@@ -3,9 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
-from simple_history.models import HistoricalRecords
 
 from core.edge_cache import remember
+from core.history import kept_history
 from core.text import single_line
 from education.models.articles import Article
 from education.models.languages import current_language
@@ -52,7 +52,7 @@ class EmergencyNotice(models.Model):
     link_text = models.CharField(max_length=100, default=DEFAULT_LINK_TEXT)
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated"])
+    history = kept_history(excluded_fields=["updated"])
 
     class Meta:
         verbose_name = "emergency notice"

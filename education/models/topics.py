@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import kept_history
 from core.text import single_line
 from education.models.languages import (
     TranslatableQuerySet,
@@ -43,7 +43,7 @@ class Topic(models.Model):
 
     objects = TopicQuerySet.as_manager()
     # Who changed a name or description patients read (medical reviewers only).
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["name"]
