@@ -2,19 +2,21 @@
 
 Usage: bench.py BASE_URL SECONDS CONNECTIONS
 
-Each line is wrk (or, for submissions, 8 threads filling in the form like a patient)
-against gunicorn, or against nginx running deploy/nginx.conf in front of it, with the
-worker CPU it cost per request: utime + stime of every gunicorn worker process from
-/proc, before and after the run (workers restarted during the run are counted through
-the master's cutime + cstime), divided by the requests completed. The lines: through
-nginx (HTTPS), an article kept by nginx's cache and the site's CSS file (the ceiling
-the kept article is compared with), then valid submissions with nginx's rate limit
-raised for the bench; straight to gunicorn, the article and the home page and article
-list uncached (a session cookie: no cache of any kind answers), the request form GET,
-valid submissions (GET + POST pairs) and then valid POSTs alone. After the submissions
-through nginx, a line gives what else a pair cost (PostgreSQL's backends for the bench
-database, nginx, this client) and how busy the machine's cores were with other programs;
-then valid POSTs alone through nginx (forms fetched beforehand).
+Each line is wrk (for submissions, with scripts/bench_pairs.lua: 8 connections, each
+fetching the form and sending it filled in, like a patient; for the POSTs alone, 8
+Python threads sending forms fetched beforehand) against gunicorn, or against nginx
+running deploy/nginx.conf in front of it, with the worker CPU it cost per request: utime
++ stime of every gunicorn worker process from /proc, before and after the run (workers
+restarted during the run are counted through the master's cutime + cstime), divided by
+the requests completed. The lines: through nginx (HTTPS), an article kept by nginx's
+cache and the site's CSS file (the ceiling the kept article is compared with), then
+valid submissions with nginx's rate limit raised for the bench; straight to gunicorn,
+the article and the home page and article list uncached (a session cookie: no cache of
+any kind answers), the request form GET, valid submissions (GET + POST pairs) and then
+valid POSTs alone. After the submissions through nginx, a line gives what else a pair
+cost (PostgreSQL's backends for the bench database, nginx, this client and its wrk) and
+how busy the machine's cores were with other programs; then valid POSTs alone through
+nginx (forms fetched beforehand).
 
 Then, unless BENCH_WORKER=0, the submission figures twice more with a live `manage.py
 run_worker` sending to a loopback SMTP server (aiosmtpd, tests/core/smtp.py) that
@@ -212,8 +214,8 @@ class StackCPU:
             elif int(fields[1]) == self.nginx_pid:
                 used["nginx"] += ticks
         used = {name: ticks / CLOCK_TICKS for name, ticks in used.items()}
-        own = os.times()
-        used["client"] = own.user + own.system
+        own = os.times()  # this process and the wrk it has run and waited for
+        used["client"] = own.user + own.system + own.children_user + own.children_system
         busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
         # user, nice, system, irq, softirq, steal (not idle, iowait, guest)
         used["machine"] = sum(int(busy[i]) for i in (0, 1, 2, 5, 6, 7)) / CLOCK_TICKS
@@ -269,10 +271,9 @@ def css_url(base, html_path):
 
 
 class Submitter(threading.Thread):
-    """Fills in and sends the Request Appointment form, like a patient, in a loop.
-
-    With ``forms`` (a list shared by the threads), only POSTs: each takes a form
-    fetched beforehand by collect_forms()."""
+    """For the POSTs alone (posts_alone()): fetches forms into ``collect``, or sends
+    forms fetched beforehand, each taken from ``forms`` (a list shared by the threads)
+    and filled in like a patient. The pairs are wrk's (submissions())."""
 
     FIELDS = {
         "first_name": "Bench",
@@ -339,15 +340,15 @@ class Submitter(threading.Thread):
         while time.monotonic() < self.deadline:
             if self.collect is not None:
                 self.collect.append(self.get_form(conn))
-            elif self.forms is not None:
-                try:
-                    cookies, form = self.forms.pop()
-                except IndexError:
-                    return
-                self.post(conn, cookies, form)
-            else:
-                self.post(conn, *self.get_form(conn))
+                continue
+            try:
+                cookies, form = self.forms.pop()
+            except IndexError:
+                return
+            self.post(conn, cookies, form)
 
+
+PAIRS_SCRIPT = BASE_DIR / "scripts" / "bench_pairs.lua"
 
 # The client side of the bench nginx's certificate (nginx_in_front()).
 NGINX_TLS = None
@@ -404,17 +405,29 @@ def run_submitters(base, seconds, threads=8, **kwargs):
     return workers, time.monotonic() - start
 
 
-def submissions(base, seconds, threads=8, cpu=None):
-    """Valid GET + POST pairs for ``seconds``: (per second, accepted, refused, new rows,
-    POST p99 in seconds); the worker CPU is measured by ``cpu`` if given."""
+def submissions(base, seconds, threads=8, cpu=None, stack=None):
+    """Valid GET + POST pairs for ``seconds`` by wrk (scripts/bench_pairs.lua, one
+    connection per thread, each thread stopping at its first answer after ``seconds``
+    so that no POST is left in flight): (per second, accepted, refused, new rows, POST
+    p99 in seconds). The worker CPU is measured by ``cpu`` if given, and what the
+    rest of the machine used by ``stack`` (wrk is then this client's child)."""
+    parts = urlsplit(base)
+    site = proxy.SERVER_NAME if parts.scheme == "https" else parts.netloc
+    args = ["wrk", f"-t{threads}", f"-c{threads}", f"-d{seconds + 3}s", "-s", str(PAIRS_SCRIPT)]
+    args += [f"{base}/appointments/request/", "--", site, parts.scheme, str(seconds)]
     before = AppointmentRequest.objects.count()
-    with cpu or contextlib.nullcontext():
-        workers, _ = run_submitters(base, seconds, threads)
-    ok = sum(w.successes for w in workers)
-    failed = sum(w.failures for w in workers)
+    with cpu or contextlib.nullcontext(), stack or contextlib.nullcontext():
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    found = re.search(
+        r"pairs: (\d+) accepted, (\d+) refused, ([\d.]+) s, POST p99 ([\d.]+) ms", out
+    )
+    assert found, out
+    ok, failed = int(found.group(1)), int(found.group(2))
+    taken, latency = float(found.group(3)), float(found.group(4)) / 1000
+    if stack:
+        stack.seconds = taken  # wrk waits out its -d after its threads have stopped
     rows = AppointmentRequest.objects.count() - before
-    latency = p99([s for w in workers for s in w.post_seconds])
-    return ok / seconds, ok, failed, rows, latency
+    return ok / taken, ok, failed, rows, latency
 
 
 def posts_alone(base, count, cpu, threads=8):
@@ -660,8 +673,7 @@ def run_lines(base, edge, seconds, connections, cpu, article_path, session, stac
     counts = posts_alone(base, max(200, min(2000, counts[1])), cpu)
     right &= submission_line("valid POST alone", counts, cpu, sql=str(statements))
 
-    with stack:
-        counts = submissions(edge, seconds, cpu=cpu)
+    counts = submissions(edge, seconds, cpu=cpu, stack=stack)
     over_https = "HTTPS, rate limit raised"
     right &= submission_line(
         "valid submissions through nginx", counts, cpu, f"per pair, {over_https}"
