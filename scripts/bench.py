@@ -424,6 +424,7 @@ def submissions(base, seconds, threads=8, cpu=None, stack=None):
     assert found, out
     ok, failed = int(found.group(1)), int(found.group(2))
     taken, latency = float(found.group(3)), float(found.group(4)) / 1000
+    assert taken > 0, f"no connection answered after {seconds} s:\n{out}"
     if stack:
         stack.seconds = taken  # wrk waits out its -d after its threads have stopped
     rows = AppointmentRequest.objects.count() - before
