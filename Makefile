@@ -13,7 +13,7 @@ WITH_PG = $(PY) scripts/with-postgres
 NPM ?= npm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lighthouse test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search bench-scale clean messages compile-messages backup restore upgrade-timing
+.PHONY: run test lighthouse test-clock lint check-migrations assets install install-dev test-browser serve-prod audit bench bench-search bench-scale bench-instructions clean messages compile-messages backup restore upgrade-timing
 
 ## run: set everything up and serve the site with demo content on http://127.0.0.1:$(PORT)
 run: install assets
@@ -122,6 +122,11 @@ upgrade-timing: install
 ## bench-search: search, article list and topic page times at 40, 500 and 3,000 articles
 bench-search: install
 	$(WITH_PG) $(PY) scripts/bench_search.py
+
+## bench-instructions: instructions the app executes for the form's GET and POST (valgrind;
+## the same on any machine, for comparing commits on one whose speed moves)
+bench-instructions: install-dev assets
+	scripts/bench-instructions.sh
 
 ## bench-scale: the front desk's pages, export and purge at 300,000 requests (on demand)
 bench-scale: install-dev
