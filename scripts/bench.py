@@ -52,6 +52,7 @@ import django  # noqa: E402
 django.setup()
 logging.getLogger("appointments").setLevel(logging.WARNING)  # one line per request
 
+from bench_instructions import FIELDS  # noqa: E402 (scripts/, this script's folder)
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -121,7 +122,7 @@ def post_statements():
     client = Client()
     html = client.get("/appointments/request/").content.decode()
     form = hidden_fields(html)
-    form.update(Submitter.FIELDS)
+    form.update(FIELDS)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             "/appointments/request/",
@@ -275,17 +276,6 @@ class Submitter(threading.Thread):
     forms fetched beforehand, each taken from ``forms`` (a list shared by the threads)
     and filled in like a patient. The pairs are wrk's (submissions())."""
 
-    FIELDS = {
-        "first_name": "Bench",
-        "last_name": "Patient",
-        "phone": "(614) 555-0123",
-        "preferred_contact": "phone",
-        "preferred_time": "any",
-        "is_new_patient": "yes",
-        "reason": "Benchmark request",
-        "consent": "on",
-    }
-
     def __init__(self, base, deadline, forms=None, collect=None):
         super().__init__()
         parts = urlsplit(base)
@@ -310,7 +300,7 @@ class Submitter(threading.Thread):
         return cookies, hidden_fields(html)
 
     def post(self, conn, cookies, form):
-        form = {**form, **self.FIELDS}
+        form = {**form, **FIELDS}
         body = "&".join(f"{k}={v}" for k, v in form.items()).replace(" ", "+")
         start = time.monotonic()
         conn.request(

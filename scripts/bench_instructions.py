@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WARM_UP = 5
+# What the bench patient answers (scripts/bench.py sends the same).
 FIELDS = {
     "first_name": "Bench",
     "last_name": "Patient",
